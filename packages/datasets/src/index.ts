@@ -1,0 +1,1 @@
+export type { LabeledImages, DatasetSplit } from './types.js';
