@@ -1,0 +1,8 @@
+export * from './errors.js';
+export * from './limits.js';
+export * from './schemas.js';
+export * from './types.js';
+export { normalizeRun, normalizeTask } from './normalize.js';
+export { canonicalJson, sha256Hex, runIdOf, isContentId, CONTENT_ID_PATTERN } from './hash.js';
+export { planSweep, planRun, type PlannedRun, type SweepPlan } from './sweep.js';
+export { contenderOf } from './contender.js';

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { SpecError, normalizeRun, runIdOf } from '../src/index.js';
+
+const adam = {
+  kind: 'baseline',
+  task: { kind: 'quadratic' },
+  optimizer: { name: 'adam', lr: 0.1 },
+};
+
+function specErrorOf(fn: () => unknown): SpecError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof SpecError) return error;
+    throw error;
+  }
+  throw new Error('expected a SpecError');
+}
+
+describe('normalizeRun', () => {
+  describe('when defaults are left out', () => {
+    it("fills PyTorch's Adam defaults and the reference's rollout sizes", () => {
+      expect(normalizeRun(adam)).toEqual({
+        kind: 'baseline',
+        task: { kind: 'quadratic', dim: 10 },
+        optimizer: { name: 'adam', lr: 0.1, betas: [0.9, 0.999], eps: 1e-8 },
+        steps: 100,
+        nTests: 100,
+        seed: 0,
+      });
+    });
+
+    it('gives the same id as the spelled-out spec', () => {
+      const spelled = {
+        ...adam,
+        task: { kind: 'quadratic', dim: 10 },
+        optimizer: { eps: 1e-8, lr: 0.1, name: 'adam', betas: [0.9, 0.999] },
+        seed: 0,
+        steps: 100,
+      };
+      expect(runIdOf(normalizeRun(spelled), '1')).toBe(runIdOf(normalizeRun(adam), '1'));
+    });
+
+    it('trains MNIST optimizers preprocessed with outMul 0.1, as the reference does', () => {
+      const run = normalizeRun({ kind: 'meta-train', task: { kind: 'mnist' } });
+      expect(run).toMatchObject({
+        learned: { hiddenSize: 20, preprocess: true, outMul: 0.1 },
+        task: { dataset: 'mnist', hidden: [20], activation: 'sigmoid', batchSize: 128 },
+        nTests: 20,
+      });
+    });
+  });
+
+  describe('when anything that changes results differs', () => {
+    it.each([
+      ['the learning rate', { optimizer: { name: 'adam', lr: 0.01 } }],
+      ['the seed', { seed: 1 }],
+      ['the steps', { steps: 200 }],
+    ])('gives a different id for %s', (_what, change) => {
+      const changed = runIdOf(normalizeRun({ ...adam, ...change }), '1');
+      expect(changed).not.toBe(runIdOf(normalizeRun(adam), '1'));
+    });
+
+    it('gives a different id under another numerics version', () => {
+      expect(runIdOf(normalizeRun(adam), '2')).not.toBe(runIdOf(normalizeRun(adam), '1'));
+    });
+  });
+
+  describe('when the input is malformed', () => {
+    it('names the field that is wrong', () => {
+      const error = specErrorOf(() =>
+        normalizeRun({ ...adam, optimizer: { name: 'adam', lr: -1 } }),
+      );
+      expect(error.code).toBe('SPEC_INVALID');
+      expect(error.issues[0]?.path).toBe('/optimizer/lr');
+    });
+
+    it('refuses an unknown kind with its own code', () => {
+      expect(specErrorOf(() => normalizeRun({ kind: 'dance' })).code).toBe('SPEC_UNKNOWN_KIND');
+      expect(specErrorOf(() => normalizeRun(null)).code).toBe('SPEC_UNKNOWN_KIND');
+    });
+
+    it('refuses unknown fields rather than hashing them', () => {
+      expect(specErrorOf(() => normalizeRun({ ...adam, colour: 'red' })).code).toBe('SPEC_INVALID');
+    });
+
+    it('refuses an explicit quadratic whose W is not square', () => {
+      const task = { kind: 'quadratic', W: [[1, 2]], y: [1] };
+      expect(specErrorOf(() => normalizeRun({ ...adam, task })).message).toMatch(/1×1/);
+    });
+
+    it('refuses an unroll that does not divide the steps', () => {
+      const run = { kind: 'meta-train', task: { kind: 'quadratic' }, steps: 100, unroll: 30 };
+      expect(specErrorOf(() => normalizeRun(run)).issues[0]?.path).toBe('/unroll');
+    });
+  });
+
+  describe('when a size crosses a limit', () => {
+    it('names the limit', () => {
+      const error = specErrorOf(() => normalizeRun({ ...adam, steps: 1e6 }));
+      expect(error.code).toBe('SPEC_LIMIT_EXCEEDED');
+      expect(error.limit).toEqual({ name: 'maxSteps', max: 10_000 });
+    });
+  });
+
+  describe('when an evaluation names a meta-training', () => {
+    it("lets the meta-training inherit the evaluation's task", () => {
+      const run = normalizeRun({
+        kind: 'evaluate',
+        task: { kind: 'mnist', hidden: [40] },
+        trained: { metaTrain: { epochs: 2 } },
+      });
+      expect(run.kind === 'evaluate' && 'metaTrain' in run.trained).toBe(true);
+      if (run.kind === 'evaluate' && 'metaTrain' in run.trained) {
+        expect(run.trained.metaTrain.task).toEqual(run.task);
+        expect(run.trained.metaTrain.epochs).toBe(2);
+      }
+    });
+  });
+});
