@@ -130,7 +130,9 @@ function normalizeEvaluate(input: unknown, limits: SpecLimits): EvaluateRun {
   assertMatches(EvaluateRunSchema, input);
   const run = input as {
     task: TaskInput;
-    trained: { metaTrain: MetaTrainFieldsInput & { task?: TaskInput } } | { checkpoint: string };
+    trained:
+      | { metaTrain: MetaTrainFieldsInput & { task?: TaskInput } }
+      | { checkpoint: string; learned?: LearnedOptimizerInput };
     steps?: number;
     nTests?: number;
     seed?: number;
@@ -138,7 +140,10 @@ function normalizeEvaluate(input: unknown, limits: SpecLimits): EvaluateRun {
   const task = normalizeTask(run.task, limits);
   const trained =
     'checkpoint' in run.trained
-      ? { checkpoint: run.trained.checkpoint }
+      ? {
+          checkpoint: run.trained.checkpoint,
+          learned: { ...DEFAULT_LEARNED[task.kind], ...run.trained.learned },
+        }
       : {
           metaTrain: metaTrainFrom(
             run.trained.metaTrain,

@@ -119,7 +119,10 @@ export const TrainedSourceSchema = Type.Union([
     { additionalProperties: false },
   ),
   Type.Object(
-    { checkpoint: Type.String({ pattern: '^[0-9a-f]{64}$' }) },
+    {
+      checkpoint: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+      learned: Type.Optional(LearnedOptimizerSchema),
+    },
     { additionalProperties: false },
   ),
 ]);
