@@ -1,1 +1,4 @@
 export type { LabeledImages, DatasetSplit } from './types.js';
+export { DatasetError, DatasetErrorCode } from './errors.js';
+export { parseIdx, readIdxFile, loadIdxDirectory } from './idx.js';
+export type { IdxArray, LoadIdxDirectoryOptions } from './idx.js';
