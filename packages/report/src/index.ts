@@ -1,0 +1,3 @@
+export type { LossSeries, LossFigureInput, ResultRow } from './types.js';
+export { ReportError, ReportErrorCode } from './errors.js';
+export { lossFigureSpec, renderLossFigure } from './figure.js';
