@@ -1,3 +1,5 @@
 export type { LossSeries, LossFigureInput, ResultRow } from './types.js';
 export { ReportError, ReportErrorCode } from './errors.js';
 export { lossFigureSpec, renderLossFigure } from './figure.js';
+export { formatResultTable, sortResultRows, isDiverged } from './table.js';
+export { formatNumber } from './format.js';
