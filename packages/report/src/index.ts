@@ -2,4 +2,5 @@ export type { LossSeries, LossFigureInput, ResultRow } from './types.js';
 export { ReportError, ReportErrorCode } from './errors.js';
 export { lossFigureSpec, renderLossFigure } from './figure.js';
 export { formatResultTable, sortResultRows, isDiverged } from './table.js';
+export { toCsv } from './csv.js';
 export { formatNumber } from './format.js';
