@@ -1,0 +1,34 @@
+import { invalidConfig } from '../errors.js';
+import { adam } from './adam.js';
+import { rmsprop } from './rmsprop.js';
+import { sgd } from './sgd.js';
+import type { ClassicConfig, Optimizer } from './types.js';
+
+/** PyTorch 1.13's defaults; NAG is SGD with Nesterov momentum 0.9, as in the paper. */
+export const CLASSIC_DEFAULTS = {
+  betas: [0.9, 0.999],
+  eps: 1e-8,
+  alpha: 0.99,
+  sgdMomentum: 0,
+  nagMomentum: 0.9,
+} as const;
+
+export function classicOptimizer(config: ClassicConfig): Optimizer {
+  const { name, lr } = config;
+  if (!(lr > 0) || !Number.isFinite(lr)) throw invalidConfig(`${name} lr must be > 0: ${lr}`);
+  const eps = config.eps ?? CLASSIC_DEFAULTS.eps;
+  switch (name) {
+    case 'adam': {
+      const [beta1, beta2] = config.betas ?? CLASSIC_DEFAULTS.betas;
+      return adam({ lr, beta1, beta2, eps }) as Optimizer;
+    }
+    case 'rmsprop':
+      return rmsprop(lr, config.alpha ?? CLASSIC_DEFAULTS.alpha, eps) as Optimizer;
+    case 'sgd':
+      return sgd(lr, config.momentum ?? CLASSIC_DEFAULTS.sgdMomentum, false) as Optimizer;
+    case 'nag':
+      return sgd(lr, config.momentum ?? CLASSIC_DEFAULTS.nagMomentum, true) as Optimizer;
+    default:
+      throw invalidConfig(`unknown optimizer ${String(name)}`);
+  }
+}
