@@ -1,0 +1,68 @@
+/** Sweeps: a definition and the runs it expanded into, in order. */
+import { translated } from './errors.js';
+import type { PrismaClient } from './generated/client.js';
+import { toJson } from './json.js';
+import { toRunRecord } from './runs.js';
+import type { JsonValue, SweepRecord, SweepRunInput, SweepWithRuns } from './types.js';
+
+export interface NewSweep {
+  /** Content hash of the sweep definition. */
+  readonly id: string;
+  readonly name?: string | null;
+  readonly spec: object;
+}
+
+export function createSweepRepository(db: PrismaClient) {
+  return {
+    /**
+     * Records the sweep and its runs (which must already be recorded) unless they are there;
+     * safe under concurrent calls. Links already present are left as they are.
+     */
+    ensure: (
+      sweep: NewSweep,
+      runs: readonly SweepRunInput[],
+    ): Promise<{ sweep: SweepRecord; created: boolean }> =>
+      translated(() =>
+        db.$transaction(async (tx) => {
+          const { count } = await tx.sweep.createMany({
+            data: [{ id: sweep.id, name: sweep.name ?? null, spec: toJson(sweep.spec) }],
+            skipDuplicates: true,
+          });
+          await tx.sweepRun.createMany({
+            data: runs.map((run) => ({
+              sweepId: sweep.id,
+              runId: run.runId,
+              position: run.position,
+              role: run.role ?? null,
+            })),
+            skipDuplicates: true,
+          });
+          const row = await tx.sweep.findUniqueOrThrow({ where: { id: sweep.id } });
+          return { sweep: { ...row, spec: row.spec as JsonValue }, created: count === 1 };
+        }),
+      ),
+
+    get: (id: string): Promise<SweepWithRuns | null> =>
+      translated(async () => {
+        const row = await db.sweep.findUnique({
+          where: { id },
+          include: { runs: { include: { run: true }, orderBy: { position: 'asc' } } },
+        });
+        if (!row) return null;
+        return {
+          id: row.id,
+          name: row.name,
+          spec: row.spec as JsonValue,
+          createdAt: row.createdAt,
+          runs: row.runs.map((entry) => ({
+            runId: entry.runId,
+            position: entry.position,
+            role: entry.role,
+            run: toRunRecord(entry.run),
+          })),
+        };
+      }),
+  };
+}
+
+export type SweepRepository = ReturnType<typeof createSweepRepository>;
