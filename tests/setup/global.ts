@@ -1,0 +1,131 @@
+/**
+ * Global setup of the `integration` project: real PostgreSQL and Redis for one test run.
+ *
+ * Steps: find each server (DATABASE_URL / REDIS_URL when set, else the local default ports,
+ * else containers started with testcontainers, else fail saying what to do); create a fresh
+ * database `metaopt_test_<random>` and migrate it with the same code as `npm run db:migrate`;
+ * hand its URL, the Redis URL and a queue-prefix base unique to the run to the tests
+ * (`inject('databaseUrl' | 'redisUrl' | 'queuePrefix')`); drop the database afterwards.
+ */
+import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { migrate } from '../../scripts/migrate.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** This run's own database, migrated. */
+    databaseUrl: string;
+    redisUrl: string;
+    /** Unique to this run; add a suffix per test file or queue. */
+    queuePrefix: string;
+  }
+}
+
+const DATABASE_URL = process.env.DATABASE_URL;
+const REDIS_URL = process.env.REDIS_URL;
+const LOCAL_POSTGRES = 'postgresql://root@127.0.0.1:5432/test';
+const LOCAL_REDIS = 'redis://127.0.0.1:6379';
+
+interface Server {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+function answers(url: string, defaultPort: number): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname, port: Number(port) || defaultPort, timeout: 1000 });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+  });
+}
+
+async function startContainer(
+  image: string,
+  port: number,
+  env: Record<string, string>,
+  ready: RegExp,
+) {
+  // Imported only here: testcontainers is slow to load and useless without Docker.
+  const { GenericContainer, Wait } = await import('testcontainers');
+  try {
+    return await new GenericContainer(image)
+      .withEnvironment(env)
+      .withExposedPorts(port)
+      .withWaitStrategy(Wait.forLogMessage(ready, image.startsWith('postgres') ? 2 : 1))
+      .start();
+  } catch (error) {
+    throw new Error(
+      `No ${image.split(':')[0]} server for the integration tests: none answers on the default ` +
+        'port, the URL variable is unset, and starting a container failed. Start one, or set ' +
+        `DATABASE_URL / REDIS_URL. (${(error as Error).message})`,
+      { cause: error },
+    );
+  }
+}
+
+async function postgresServer(): Promise<Server> {
+  if (DATABASE_URL) return { url: DATABASE_URL, stop: async () => {} };
+  if (await answers(LOCAL_POSTGRES, 5432)) return { url: LOCAL_POSTGRES, stop: async () => {} };
+
+  const container = await startContainer(
+    'postgres:15-alpine',
+    5432,
+    { POSTGRES_USER: 'root', POSTGRES_DB: 'test', POSTGRES_HOST_AUTH_METHOD: 'trust' },
+    /database system is ready to accept connections/,
+  );
+  const url = `postgresql://root@${container.getHost()}:${container.getMappedPort(5432)}/test`;
+  return { url, stop: async () => void (await container.stop()) };
+}
+
+async function redisServer(): Promise<Server> {
+  if (REDIS_URL) return { url: REDIS_URL, stop: async () => {} };
+  if (await answers(LOCAL_REDIS, 6379)) return { url: LOCAL_REDIS, stop: async () => {} };
+
+  const container = await startContainer('redis:7-alpine', 6379, {}, /Ready to accept connections/);
+  const url = `redis://${container.getHost()}:${container.getMappedPort(6379)}`;
+  return { url, stop: async () => void (await container.stop()) };
+}
+
+async function dropDatabase(serverUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    // FORCE: a test that leaked a pool must not leave its database behind.
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const [postgres, redis] = await Promise.all([postgresServer(), redisServer()]);
+
+  const runId = randomBytes(4).toString('hex');
+  const database = `metaopt_test_${runId}`;
+  const databaseUrl = new URL(postgres.url);
+  databaseUrl.pathname = `/${database}`;
+  const teardown = async () => {
+    await dropDatabase(postgres.url, database);
+    await Promise.all([postgres.stop(), redis.stop()]);
+  };
+  try {
+    await migrate({ databaseUrl: databaseUrl.toString(), quiet: true });
+  } catch (error) {
+    await teardown();
+    throw error;
+  }
+
+  project.provide('databaseUrl', databaseUrl.toString());
+  project.provide('redisUrl', redis.url);
+  project.provide('queuePrefix', `mt-${runId}`);
+
+  return teardown;
+}
