@@ -69,9 +69,11 @@ function nativeCandidates(
   const inPackage = existsSync(enginesPath) ? readdirSync(enginesPath) : [];
   candidates.push(...inPackage.filter(isEngineBinaryName).map((f) => join(enginesPath, f)));
 
+  // One folder per platform, e.g. debian-openssl-3.0.x; runsAsVersion finds the one for here.
   const cached = join(cacheHome, 'prisma', 'master', enginesVersion);
-  for (const target of existsSync(cached) ? readdirSync(cached) : []) {
-    const dir = join(cached, target);
+  const targets = existsSync(cached) ? readdirSync(cached, { withFileTypes: true }) : [];
+  for (const target of targets.filter((entry) => entry.isDirectory())) {
+    const dir = join(cached, target.name);
     candidates.push(
       ...readdirSync(dir)
         .filter(isEngineBinaryName)

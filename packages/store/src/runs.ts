@@ -2,13 +2,12 @@
  * Run records and their life cycle. Every status change is one conditional UPDATE, so two
  * workers (or a worker and a cancelling user) racing on the same run cannot both win:
  *
- *   queued ──markRunning──▶ running ──finish──▶ succeeded | diverged
- *     ▲  │                   │  │
- *     │  └──────fail─────────┼──┴──fail──▶ failed ──markRunning──▶ running
- *     │                      │                │
- *     └──────requeue─────────┴── running, failed, cancelled
- *
- *   cancel: queued, running, failed ──▶ cancelled
+ *   change        from                          to
+ *   markRunning   queued, running, failed       running
+ *   finish        queued, running, failed       succeeded | diverged (with its curves)
+ *   fail          queued, running               failed
+ *   cancel        queued, running, failed       cancelled
+ *   requeue       running, failed, cancelled    queued
  *
  * A change asked of a run in a status it does not apply to leaves the run alone and reports
  * `changed: false` with the record as it is.
