@@ -112,7 +112,12 @@ export const TrainedSourceSchema = Type.Union([
   Type.Object(
     {
       metaTrain: Type.Object(
-        { task: Type.Optional(TaskSchema), ...metaTrainFields },
+        {
+          // Present once normalized: a normalized spec must normalize to itself.
+          kind: Type.Optional(Type.Literal('meta-train')),
+          task: Type.Optional(TaskSchema),
+          ...metaTrainFields,
+        },
         { additionalProperties: false },
       ),
     },

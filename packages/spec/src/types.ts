@@ -61,7 +61,10 @@ export interface MetaTrainRun extends Rollouts {
   readonly metaBatch: number;
 }
 
-export type TrainedSource = { readonly metaTrain: MetaTrainRun } | { readonly checkpoint: string };
+export type TrainedSource =
+  | { readonly metaTrain: MetaTrainRun }
+  /** A stored PyTorch-layout state_dict; its weights do not say how they were trained. */
+  | { readonly checkpoint: string; readonly learned: LearnedOptimizer };
 
 export interface EvaluateRun extends Rollouts {
   readonly kind: 'evaluate';

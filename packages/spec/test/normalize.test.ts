@@ -118,3 +118,33 @@ describe('normalizeRun', () => {
     });
   });
 });
+
+describe('normalizeRun on its own output', () => {
+  // The worker re-normalizes every payload and checks its hash: this must be a fixed point.
+  it.each([
+    [
+      'a baseline',
+      { kind: 'baseline', task: { kind: 'quadratic' }, optimizer: { name: 'nag', lr: 0.01 } },
+    ],
+    ['a meta-training', { kind: 'meta-train', task: { kind: 'mnist', hidden: [40] } }],
+    [
+      'an evaluation with its meta-training',
+      {
+        kind: 'evaluate',
+        task: { kind: 'quadratic' },
+        trained: { metaTrain: { epochs: 3 } },
+      },
+    ],
+    [
+      'an evaluation of a checkpoint',
+      {
+        kind: 'evaluate',
+        task: { kind: 'mnist', activation: 'relu' },
+        trained: { checkpoint: 'c'.repeat(64) },
+      },
+    ],
+  ])('returns %s unchanged', (_what, input) => {
+    const once = normalizeRun(input);
+    expect(normalizeRun(structuredClone(once))).toEqual(once);
+  });
+});

@@ -1,0 +1,55 @@
+/**
+ * Builds the Fastify app from its dependencies, so tests build one per test against real
+ * services and close it after; main.ts wires the real ones.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Redis } from 'ioredis';
+import type { RunProducer } from '@metaopt/queue';
+import type { Store } from '@metaopt/store';
+import type { ApiConfig } from './config.js';
+import { installErrorHandler } from './plugins/errors.js';
+import { registerOpenApi } from './plugins/openapi.js';
+import { healthRoutes } from './routes/health.js';
+import { runRoutes } from './routes/v1/runs.js';
+import { sweepRoutes } from './routes/v1/sweeps.js';
+import { SubmissionService } from './services/submissions.js';
+
+export interface ApiDeps {
+  readonly config: ApiConfig;
+  readonly store: Store;
+  readonly redis: Redis;
+  readonly producer: RunProducer;
+  readonly submissions: SubmissionService;
+}
+
+export interface BuildAppOptions {
+  readonly config: ApiConfig;
+  readonly store: Store;
+  readonly redis: Redis;
+  readonly producer: RunProducer;
+  readonly logger?: boolean | object;
+}
+
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const deps: ApiDeps = {
+    ...options,
+    submissions: new SubmissionService(options.store, options.producer),
+  };
+  const app = Fastify({
+    logger: options.logger ?? { level: options.config.logLevel },
+    bodyLimit: options.config.maxBodyBytes,
+    genReqId: () => crypto.randomUUID(),
+    requestIdHeader: 'x-request-id',
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Only JSON bodies mean anything here; a text body would reach the spec parser as a string.
+  app.removeContentTypeParser('text/plain');
+  installErrorHandler(app);
+  await registerOpenApi(app);
+  await app.register(healthRoutes(deps));
+  await app.register(runRoutes(deps), { prefix: '/v1' });
+  await app.register(sweepRoutes(deps), { prefix: '/v1' });
+  return app;
+}

@@ -1,0 +1,79 @@
+/**
+ * Submitting planned runs: record them, then queue what is not already settled. Records are
+ * written first so that a run is readable as `queued` from the moment its id is returned.
+ * Concurrent submissions of the same runs are safe: records are inserted idempotently and
+ * BullMQ keeps one job per run id.
+ */
+import type { PlannedRun } from '@metaopt/spec';
+import type { RunProducer } from '@metaopt/queue';
+import type { RunRecord, RunStatus, Store } from '@metaopt/store';
+
+/** Statuses whose result stands: asking again answers from the store. */
+const SETTLED = new Set(['succeeded', 'diverged']);
+/** Statuses that a new submission starts over. */
+const RESTARTABLE = new Set(['failed', 'cancelled']);
+
+export interface SubmittedRun {
+  id: string;
+  kind: string;
+  role: PlannedRun['role'];
+  status: RunStatus;
+}
+
+export interface Submission {
+  readonly runs: SubmittedRun[];
+  /** True when every run was already settled: nothing was queued. */
+  readonly cached: boolean;
+}
+
+export class SubmissionService {
+  constructor(
+    private readonly store: Store,
+    private readonly producer: RunProducer,
+  ) {}
+
+  async submit(runs: readonly PlannedRun[], requestId?: string): Promise<Submission> {
+    const records = await this.recordAll(runs);
+
+    const restart = runs.filter((run) => RESTARTABLE.has(records.get(run.id)?.status ?? ''));
+    if (restart.length > 0) await this.restart(restart.map((run) => run.id));
+
+    const settled = new Set(
+      runs.filter((run) => SETTLED.has(records.get(run.id)?.status ?? '')).map((run) => run.id),
+    );
+    await this.producer.enqueue(runs, settled, requestId);
+
+    return {
+      runs: runs.map((run) => ({
+        id: run.id,
+        kind: run.spec.kind,
+        role: run.role,
+        status: restart.includes(run) ? 'queued' : (records.get(run.id)?.status ?? 'queued'),
+      })),
+      cached: settled.size === runs.length,
+    };
+  }
+
+  private async recordAll(runs: readonly PlannedRun[]): Promise<Map<string, RunRecord>> {
+    const records = new Map<string, RunRecord>();
+    for (const run of runs) {
+      const { run: record } = await this.store.runs.ensure({
+        id: run.id,
+        kind: run.spec.kind,
+        taskKind: run.spec.task.kind,
+        spec: run.spec,
+      });
+      records.set(run.id, record);
+    }
+    return records;
+  }
+
+  /** A failed job stays in Redis for inspection; it must go before the run can be queued. */
+  private async restart(ids: readonly string[]): Promise<void> {
+    for (const id of ids) {
+      const job = await this.producer.queue.getJob(id);
+      if (job && (await job.isFailed())) await job.remove();
+    }
+    await this.store.runs.requeue(ids);
+  }
+}

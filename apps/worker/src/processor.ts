@@ -1,0 +1,146 @@
+/**
+ * The sandboxed processor: BullMQ runs this file in a child process, so the tensor loop,
+ * which blocks its event loop for seconds at a time, never starves the parent's lock renewal
+ * and a long job is never taken for stalled.
+ *
+ * Steps for one job: check the payload, answer from the store if the run is already
+ * finished, run the handler for its kind, then store the outcome in one transaction.
+ */
+import { UnrecoverableError, WaitingError, type SandboxedJob } from 'bullmq';
+import { NUMERICS_VERSION } from '@metaopt/l2l';
+import type { RunJobData, RunJobResult } from '@metaopt/queue';
+import { SpecError, normalizeRun, runIdOf, type RunSpec } from '@metaopt/spec';
+import { workerContext, type WorkerContext } from './context.js';
+import { WorkerError } from './errors.js';
+import { runBaseline } from './jobs/baseline.js';
+import { runEvaluate } from './jobs/evaluate.js';
+import { runMetaTrain } from './jobs/meta-train.js';
+import type { JobOutcome } from './jobs/outcome.js';
+import { JobScope } from './jobs/scope.js';
+import { ProgressReporter } from './progress.js';
+
+const FINAL_STATUSES = new Set(['succeeded', 'diverged', 'cancelled']);
+
+export default async function processRun(
+  job: SandboxedJob<RunJobData, RunJobResult>,
+  token?: string,
+  signal?: AbortSignal,
+): Promise<RunJobResult> {
+  const ctx = await workerContext();
+  const { runId, spec } = await verifiedPayload(ctx, job);
+  const log = ctx.log.child({
+    runId,
+    jobId: job.id,
+    kind: spec.kind,
+    requestId: job.data.requestId,
+  });
+
+  const existing = await ctx.store.runs.get(runId);
+  if (existing && FINAL_STATUSES.has(existing.status)) {
+    log.info({ status: existing.status }, 'run already settled');
+    return { runId, status: existing.status === 'cancelled' ? 'cancelled' : 'cached' };
+  }
+
+  const attempt = job.attemptsMade + 1;
+  await ctx.store.runs.ensure({ id: runId, kind: spec.kind, taskKind: spec.task.kind, spec });
+  await ctx.store.runs.markRunning(runId, {
+    worker: ctx.workerName,
+    backend: ctx.backend,
+    attempt,
+  });
+  log.info({ attempt }, 'run started');
+
+  const progress = new ProgressReporter(runId, job, ctx.store, ctx.config.progressIntervalMs);
+  const scope = new JobScope(runId, ctx.store, log, progress, signal);
+  let outcome: JobOutcome;
+  try {
+    outcome = await handle(spec, scope);
+  } catch (error) {
+    throw await recordFailure(ctx, job, error, scope);
+  }
+
+  if (outcome.kind === 'interrupted') {
+    return handBack(ctx, job, token, scope);
+  }
+  const stored = await ctx.store.runs.finish(runId, outcome);
+  log.info({ status: outcome.status, alreadyFinished: !stored.changed }, 'run finished');
+  return { runId, status: outcome.status };
+}
+
+function handle(spec: RunSpec, scope: JobScope): Promise<JobOutcome> {
+  switch (spec.kind) {
+    case 'baseline':
+      return runBaseline(spec, scope);
+    case 'meta-train':
+      return runMetaTrain(spec, scope);
+    case 'evaluate':
+      return runEvaluate(spec, scope);
+  }
+}
+
+/**
+ * A payload is computed only if its spec is valid and hashes to its id: a job put on the
+ * queue by anything but the API is held to the API's rules. Such a job is not retried, and
+ * its record, if it has one, says why it failed rather than staying queued.
+ */
+async function verifiedPayload(
+  ctx: WorkerContext,
+  job: SandboxedJob<RunJobData, RunJobResult>,
+): Promise<{ runId: string; spec: RunSpec }> {
+  const { runId } = job.data;
+  let problem: string;
+  try {
+    const spec = normalizeRun(job.data.spec);
+    if (runIdOf(spec, NUMERICS_VERSION) === runId) return { runId, spec };
+    problem = `the spec does not hash to run id ${runId}`;
+  } catch (error) {
+    problem = error instanceof SpecError ? error.message : String(error);
+  }
+
+  const error = { code: 'JOB_PAYLOAD_INVALID', message: `Job payload refused: ${problem}` };
+  ctx.log.error({ jobId: job.id, runId, code: error.code }, 'job payload refused');
+  if (typeof runId === 'string' && (await ctx.store.runs.get(runId))) {
+    await ctx.store.runs.fail(runId, error, job.attemptsMade + 1);
+  }
+  throw new UnrecoverableError(`${error.code}: ${error.message}`);
+}
+
+/** Stopped at a safe point: back to the waiting list, without using up an attempt. */
+async function handBack(
+  ctx: WorkerContext,
+  job: SandboxedJob<RunJobData, RunJobResult>,
+  token: string | undefined,
+  scope: JobScope,
+): Promise<never> {
+  await ctx.store.runs.requeue([scope.runId]);
+  await job.moveToWait(token);
+  scope.log.info({}, 'run handed back');
+  throw new WaitingError();
+}
+
+/**
+ * Records a failure on the run. Only the last attempt marks it failed; before that the run
+ * goes back to queued, so nobody reads "running" for a run no worker is on.
+ */
+async function recordFailure(
+  ctx: WorkerContext,
+  job: SandboxedJob<RunJobData, RunJobResult>,
+  error: unknown,
+  scope: JobScope,
+): Promise<Error> {
+  const retryable = !(error instanceof WorkerError) || error.retryable;
+  const attempt = job.attemptsMade + 1;
+  const lastAttempt = !retryable || attempt >= (job.opts.attempts ?? 1);
+  const code = error instanceof WorkerError ? error.code : 'RUN_FAILED';
+  const message = error instanceof Error ? error.message : String(error);
+  scope.log.error({ err: error, attempt, lastAttempt }, 'run failed');
+
+  if (lastAttempt) await ctx.store.runs.fail(scope.runId, { code, message }, attempt);
+  else await ctx.store.runs.requeue([scope.runId]);
+
+  return retryable
+    ? error instanceof Error
+      ? error
+      : new Error(message)
+    : new UnrecoverableError(`${code}: ${message}`);
+}
