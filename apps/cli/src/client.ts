@@ -1,0 +1,111 @@
+/**
+ * A small typed client for metaopt's REST API, shared by the CLI and the demo. Errors come
+ * back as MetaoptApiError carrying the server's stable code.
+ */
+export class MetaoptApiError extends Error {
+  override readonly name = 'MetaoptApiError';
+
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface SubmittedRun {
+  readonly id: string;
+  readonly kind: string;
+  readonly role: 'cell' | 'dependency';
+  readonly status: string;
+}
+
+export interface Submission {
+  readonly id: string;
+  readonly cached: boolean;
+  readonly runs: readonly SubmittedRun[];
+}
+
+export interface RunView {
+  readonly id: string;
+  readonly kind: string;
+  readonly task: string;
+  readonly contender: string | null;
+  readonly status: string;
+  readonly spec: Record<string, unknown>;
+  readonly progress: { fraction?: number; epoch?: number; step?: number; loss?: number } | null;
+  readonly summary: Record<string, number> | null;
+  readonly error: { code: string; message: string } | null;
+  readonly backend: string | null;
+  readonly role?: string;
+}
+
+export interface SweepView {
+  readonly id: string;
+  readonly name: string | null;
+  readonly status: string;
+  readonly counts: Record<string, number>;
+  readonly runs: readonly RunView[];
+  readonly best?: Record<string, { runId: string; meanSumLoss: number | null; lr: number | null }>;
+}
+
+export interface CurveView {
+  readonly series: string;
+  readonly steps: readonly number[];
+  readonly mean: readonly number[];
+  readonly std?: readonly number[];
+  readonly p10?: readonly number[];
+  readonly p90?: readonly number[];
+}
+
+export class MetaoptClient {
+  constructor(private readonly baseUrl: string) {}
+
+  submitSweep(sweep: unknown): Promise<Submission> {
+    return this.request('POST', '/v1/sweeps', sweep);
+  }
+
+  submitRun(run: unknown): Promise<Submission> {
+    return this.request('POST', '/v1/runs', run);
+  }
+
+  sweep(id: string, best = false): Promise<SweepView> {
+    return this.request('GET', `/v1/sweeps/${id}${best ? '?best=true' : ''}`);
+  }
+
+  run(id: string): Promise<RunView> {
+    return this.request('GET', `/v1/runs/${id}`);
+  }
+
+  async curves(id: string, maxPoints?: number): Promise<readonly CurveView[]> {
+    const query = maxPoints ? `?maxPoints=${maxPoints}` : '';
+    const body = await this.request<{ curves: CurveView[] }>(
+      'GET',
+      `/v1/runs/${id}/curves${query}`,
+    );
+    return body.curves;
+  }
+
+  async ready(): Promise<boolean> {
+    try {
+      const response = await fetch(new URL('/readyz', this.baseUrl));
+      return response.ok;
+    } catch {
+      return false;
+    }
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(new URL(path, this.baseUrl), {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const payload = (await response.json()) as T & { code?: string; message?: string };
+    if (!response.ok) {
+      throw new MetaoptApiError(response.status, payload.code ?? 'UNKNOWN', payload.message ?? '');
+    }
+    return payload;
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * `metaopt`: submit sweeps and runs, follow them, and read results from a metaopt API.
+ * Exit codes: 0 success, 1 a run or sweep ended badly, 2 a usage or API error.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { MetaoptApiError, MetaoptClient, type SweepView } from './client.js';
+import { sweepReport } from './report.js';
+import { toCsv } from '@metaopt/report';
+
+const EXIT_FAILED = 1;
+const EXIT_USAGE = 2;
+
+const program = new Command('metaopt')
+  .description('Learned-optimizer experiments as jobs: submit, follow, inspect.')
+  .addOption(
+    new Option('--api <url>', 'metaopt API base URL')
+      .env('METAOPT_API_URL')
+      .default('http://127.0.0.1:3000'),
+  )
+  .option('--json', 'print machine-readable JSON');
+
+const client = () => new MetaoptClient(program.opts<{ api: string }>().api);
+const asJson = () => program.opts<{ json?: boolean }>().json === true;
+const print = (value: unknown, text: string) =>
+  console.log(asJson() ? JSON.stringify(value, null, 2) : text);
+
+program
+  .command('submit')
+  .description('submit a sweep file (or, with --run, a single run)')
+  .argument('<file>', 'JSON file')
+  .option('--run', 'the file holds one run, not a sweep')
+  .option('--follow', 'wait until the sweep ends, printing progress')
+  .action(async (file: string, options: { run?: boolean; follow?: boolean }) => {
+    const body = JSON.parse(readFileSync(file, 'utf8'));
+    const submission = options.run
+      ? await client().submitRun(body)
+      : await client().submitSweep(body);
+    print(
+      submission,
+      `${submission.id} (${submission.runs.length} runs${submission.cached ? ', cached' : ''})`,
+    );
+    if (options.follow && !options.run) {
+      const done = await follow(submission.id);
+      if (done.status !== 'succeeded') process.exitCode = EXIT_FAILED;
+    }
+  });
+
+program
+  .command('show')
+  .description('show a sweep (with its best runs) or a run')
+  .argument('<id>')
+  .action(async (id: string) => {
+    try {
+      const sweep = await client().sweep(id, true);
+      if (asJson()) return print(sweep, '');
+      const report = await sweepReport(client(), sweep);
+      console.log(`${sweep.name ?? sweep.id}: ${sweep.status}\n${report.table}`);
+    } catch (error) {
+      if (!(error instanceof MetaoptApiError) || error.code !== 'SWEEP_NOT_FOUND') throw error;
+      const run = await client().run(id);
+      print(run, `${run.id} ${run.kind} ${run.status}\n${JSON.stringify(run.summary)}`);
+    }
+  });
+
+program
+  .command('curves')
+  .description("print a run's curves")
+  .argument('<runId>')
+  .addOption(
+    new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'),
+  )
+  .option('--max-points <n>', 'downsample to at most n points', Number)
+  .action(async (runId: string, options: { format: string; maxPoints?: number }) => {
+    const curves = await client().curves(runId, options.maxPoints);
+    if (options.format === 'json' || asJson()) return console.log(JSON.stringify(curves, null, 2));
+    const series = curves.map((curve) => ({
+      label: curve.series,
+      learned: false,
+      steps: [...curve.steps],
+      mean: [...curve.mean],
+      ...(curve.p10 && curve.p90 ? { lower: [...curve.p10], upper: [...curve.p90] } : {}),
+    }));
+    process.stdout.write(toCsv(series));
+  });
+
+program
+  .command('figure')
+  .description("write a sweep's loss-vs-step figure as SVG")
+  .argument('<sweepId>')
+  .requiredOption('-o, --output <file>', 'SVG file to write')
+  .action(async (sweepId: string, options: { output: string }) => {
+    const report = await sweepReport(client(), await client().sweep(sweepId, true));
+    writeFileSync(options.output, report.figureSvg);
+    print({ output: options.output }, `figure written to ${options.output}`);
+  });
+
+async function follow(sweepId: string): Promise<SweepView> {
+  let last = '';
+  for (;;) {
+    const sweep = await client().sweep(sweepId, true);
+    const line = `${sweep.status}: ${Object.entries(sweep.counts)
+      .map(([s, n]) => `${n} ${s}`)
+      .join(', ')}`;
+    if (line !== last && !asJson()) console.error(line);
+    last = line;
+    if (sweep.status === 'succeeded' || sweep.status === 'failed') return sweep;
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+}
+
+try {
+  await program.parseAsync();
+} catch (error) {
+  if (error instanceof MetaoptApiError) {
+    console.error(`error ${error.code}: ${error.message}`);
+  } else {
+    console.error(error instanceof Error ? error.message : String(error));
+  }
+  process.exitCode = EXIT_USAGE;
+}
