@@ -2,21 +2,25 @@
  * Global setup of the `integration` project: real PostgreSQL and Redis for one test run.
  *
  * Steps: find each server (DATABASE_URL / REDIS_URL when set, else the local default ports,
- * else containers started with testcontainers, else fail saying what to do); create a fresh
- * database `metaopt_test_<random>` and migrate it with the same code as `npm run db:migrate`;
- * hand its URL, the Redis URL and a queue-prefix base unique to the run to the tests
- * (`inject('databaseUrl' | 'redisUrl' | 'queuePrefix')`); drop the database afterwards.
+ * else containers started with testcontainers, else fail saying what to do); migrate a fresh
+ * template database with the same code as `npm run db:migrate`; copy it into the database the
+ * test files share, `metaopt_test_<random>`; hand its URL, the Redis URL and a queue-prefix base
+ * unique to the run to the tests (`inject('databaseUrl' | 'redisUrl' | 'queuePrefix')`); drop
+ * the run's databases afterwards. A file that needs a database of its own calls `ownDatabase()`
+ * from ./databases.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
-import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { migrate } from '../../scripts/migrate.js';
+import { copyDatabase, dropDatabases, withDatabase } from './databases.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** This run's own database, migrated. */
+    /** This run's own database, migrated, shared by the test files. */
     databaseUrl: string;
+    /** The migrated database that the others are copies of; never connect to it. */
+    databaseTemplateUrl: string;
     redisUrl: string;
     /** Unique to this run; add a suffix per test file or queue. */
     queuePrefix: string;
@@ -94,36 +98,27 @@ async function redisServer(): Promise<Server> {
   return { url, stop: async () => void (await container.stop()) };
 }
 
-async function dropDatabase(serverUrl: string, name: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    // FORCE: a test that leaked a pool must not leave its database behind.
-    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
-}
-
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const [postgres, redis] = await Promise.all([postgresServer(), redisServer()]);
 
   const runId = randomBytes(4).toString('hex');
-  const database = `metaopt_test_${runId}`;
-  const databaseUrl = new URL(postgres.url);
-  databaseUrl.pathname = `/${database}`;
+  const prefix = `metaopt_test_${runId}`;
+  const templateUrl = withDatabase(postgres.url, `${prefix}_template`);
   const teardown = async () => {
-    await dropDatabase(postgres.url, database);
+    await dropDatabases(postgres.url, prefix);
     await Promise.all([postgres.stop(), redis.stop()]);
   };
+  let databaseUrl: string;
   try {
-    await migrate({ databaseUrl: databaseUrl.toString(), quiet: true });
+    await migrate({ databaseUrl: templateUrl, quiet: true });
+    databaseUrl = await copyDatabase(templateUrl, prefix, postgres.url);
   } catch (error) {
     await teardown();
     throw error;
   }
 
-  project.provide('databaseUrl', databaseUrl.toString());
+  project.provide('databaseUrl', databaseUrl);
+  project.provide('databaseTemplateUrl', templateUrl);
   project.provide('redisUrl', redis.url);
   project.provide('queuePrefix', `mt-${runId}`);
 
