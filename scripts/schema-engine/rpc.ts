@@ -129,7 +129,9 @@ export function serve({ engine: starting, url }: SessionOptions): void {
     const message = JSON.parse(line) as Message;
 
     if (message.method === undefined) {
-      if (message.id !== undefined) printsAwaitingAck.get(message.id)?.();
+      const acknowledge = message.id === undefined ? undefined : printsAwaitingAck.get(message.id);
+      printsAwaitingAck.delete(message.id as Id);
+      acknowledge?.();
       return;
     }
     if (message.id === undefined) return; // a notification: nothing to answer
