@@ -8,7 +8,7 @@
  * Usage: npm run demo [-- path/to/sweep.json]. Settings come from the environment or .env.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { basename, resolve } from 'node:path';
 import { MetaoptClient, type SweepView } from '../apps/cli/src/client.js';
@@ -100,14 +100,9 @@ function runToEnd(args: string[]): Promise<void> {
 }
 
 function startLogged(name: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  const log = createWriteStream(resolve(outDir, `demo-${name}.log`));
-  const child = spawn(process.execPath, args, {
-    cwd: root,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
+  // The child writes straight to its log file, so nothing is lost if the demo exits first.
+  const log = openSync(resolve(outDir, `demo-${name}.log`), 'w');
+  const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', log, log] });
   child.on('exit', (code, signal) => {
     if (code !== 0 && signal !== 'SIGTERM' && code !== null) {
       console.error(`${name} exited with ${code}; see out/demo-${name}.log`);

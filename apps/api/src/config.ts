@@ -4,10 +4,11 @@
  */
 import envSchema from 'env-schema';
 import { Type, type Static } from '@sinclair/typebox';
+import { DEFAULT_DATABASE_URL } from '@metaopt/store/config';
 import { DEFAULT_LIMITS, type SpecLimits } from '@metaopt/spec';
 
 const ApiEnvSchema = Type.Object({
-  DATABASE_URL: Type.String({ default: 'postgresql://root@127.0.0.1:5432/root' }),
+  DATABASE_URL: Type.String({ default: DEFAULT_DATABASE_URL }),
   REDIS_URL: Type.String({ default: 'redis://127.0.0.1:6379' }),
   METAOPT_QUEUE_PREFIX: Type.String({ default: 'metaopt', pattern: '^[A-Za-z0-9_.:-]+$' }),
   HOST: Type.String({ default: '127.0.0.1' }),
@@ -37,7 +38,7 @@ export interface ApiConfig {
 }
 
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
-  const parsed = envSchema<ApiEnv>({ schema: ApiEnvSchema, data: env, dotenv: true });
+  const parsed = envSchema<ApiEnv>({ schema: ApiEnvSchema, data: env, dotenv: { quiet: true } });
   return Object.freeze({
     databaseUrl: parsed.DATABASE_URL,
     redisUrl: parsed.REDIS_URL,

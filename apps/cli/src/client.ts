@@ -52,11 +52,14 @@ export interface SweepView {
 
 export interface CurveView {
   readonly series: string;
-  readonly steps: readonly number[];
+  /** How many entries the curve has in all; `step` says which of them were returned. */
+  readonly steps: number;
+  readonly problems: number;
+  readonly step: readonly number[];
   readonly mean: readonly number[];
-  readonly std?: readonly number[];
-  readonly p10?: readonly number[];
-  readonly p90?: readonly number[];
+  readonly std: readonly number[] | null;
+  readonly p10: readonly number[] | null;
+  readonly p90: readonly number[] | null;
 }
 
 export class MetaoptClient {

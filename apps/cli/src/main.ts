@@ -77,7 +77,7 @@ program
     const series = curves.map((curve) => ({
       label: curve.series,
       learned: false,
-      steps: [...curve.steps],
+      steps: [...curve.step],
       mean: [...curve.mean],
       ...(curve.p10 && curve.p90 ? { lower: [...curve.p10], upper: [...curve.p90] } : {}),
     }));

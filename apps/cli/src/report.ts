@@ -42,7 +42,7 @@ function seriesOf(contender: string, curve: CurveView) {
   return {
     label: contender === 'lstm' ? 'LSTM (learned)' : contender,
     learned: contender === 'lstm',
-    steps: [...curve.steps],
+    steps: [...curve.step],
     mean: [...curve.mean],
     ...(curve.p10 && curve.p90 ? { lower: [...curve.p10], upper: [...curve.p90] } : {}),
   };

@@ -4,9 +4,10 @@
  */
 import envSchema from 'env-schema';
 import { Type, type Static } from '@sinclair/typebox';
+import { DEFAULT_DATABASE_URL } from '@metaopt/store/config';
 
 const WorkerEnvSchema = Type.Object({
-  DATABASE_URL: Type.String({ default: 'postgresql://root@127.0.0.1:5432/root' }),
+  DATABASE_URL: Type.String({ default: DEFAULT_DATABASE_URL }),
   REDIS_URL: Type.String({ default: 'redis://127.0.0.1:6379' }),
   METAOPT_QUEUE_PREFIX: Type.String({ default: 'metaopt', pattern: '^[A-Za-z0-9_.:-]+$' }),
   METAOPT_BACKEND: Type.Union(
@@ -43,7 +44,11 @@ export interface WorkerConfig {
 }
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
-  const parsed = envSchema<WorkerEnv>({ schema: WorkerEnvSchema, data: env, dotenv: true });
+  const parsed = envSchema<WorkerEnv>({
+    schema: WorkerEnvSchema,
+    data: env,
+    dotenv: { quiet: true },
+  });
   return Object.freeze({
     databaseUrl: parsed.DATABASE_URL,
     redisUrl: parsed.REDIS_URL,
