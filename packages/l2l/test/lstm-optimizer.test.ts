@@ -35,7 +35,7 @@ const FLOOR = 1e-3;
 function runSteps(fixtureCase: ForwardFixture['cases'][number], layout: CellLayout) {
   const config: LstmConfig = { hiddenSize: 20, preprocess: fixtureCase.preproc, outMul: 1 };
   const phi = phiTensor(fromTorchStateDict(fixtureCase.weights));
-  const params = lstmParams(phi, config, layout);
+  const params = lstmParams(phi, config, 7, layout);
   const optimizer = lstmOptimizer(config, params);
   let state = optimizer.init(tf.zeros([1, 7]));
   const steps = fixtureCase.steps.map((step) => {

@@ -62,7 +62,7 @@ export async function evaluateOnTask(
   if ('learned' in optimizer) {
     checkWeightsFit(optimizer.learned, optimizer.weights);
     const phi = phiTensor(optimizer.weights);
-    const params = tidy(() => lstmParams(phi, optimizer.learned));
+    const params = tidy(() => lstmParams(phi, optimizer.learned, instance.nCoords));
     try {
       return await runOptimizer(instance, lstmOptimizer(optimizer.learned, params), steps, hooks);
     } finally {

@@ -2,15 +2,16 @@
  * One LSTM cell applied to every coordinate at once, rows = coordinates (N = P·n):
  *   gates = x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh, split [i, f, g, o] (PyTorch's order)
  *   c' = σ(f)⊙c + σ(i)⊙tanh(g);   h' = σ(o)⊙tanh(c')
- * Two layouts of the same weights, prepared once per truncation: `fused` does one gate matMul
- * on [x, h] and splits the result (fewest kernels: best where each kernel launch is what
- * costs, on native backends); `perGate` does two small matMuls per gate and never concatenates
- * or slices (best on wasm, whose concat and slice are row-by-row JS copies, ~5× the cost of
- * the matMuls at N = 15,910).
+ * Two layouts of the same weights, prepared once per truncation. `fused` does one gate matMul
+ * on [x, h] and splits the result: the fewest kernels (13 per cell), best wherever a kernel's
+ * fixed cost dominates: native backends, and small problems anywhere. `perGate` does two
+ * small matMuls per gate and tanh as 2σ(2x) − 1 (31 kernels), but never concatenates or
+ * slices: on wasm, concat and slice are row-by-row JS copies and tanh is ~20× a sigmoid,
+ * which at MNIST's 15,910 coordinates cost more than all the matMuls.
  */
 import * as tf from '@tensorflow/tfjs';
 
-import { isPortableBackend, matMul, tanh } from '../backend/kernels.js';
+import { isPortableBackend, matMul, wideTanh } from '../backend/kernels.js';
 
 export type CellLayout = 'fused' | 'perGate';
 
@@ -32,8 +33,14 @@ export type CellParams =
       readonly b: readonly tf.Tensor1D[];
     };
 
-export function defaultCellLayout(): CellLayout {
-  return isPortableBackend() ? 'perGate' : 'fused';
+/**
+ * Coordinates per problem above which wasm and cpu switch to `perGate`. Chosen per problem,
+ * not per batch, so that how many problems share a batch never changes any problem's numbers.
+ */
+export const PER_GATE_MIN_COORDS = 1000;
+
+export function defaultCellLayout(coordsPerProblem: number): CellLayout {
+  return isPortableBackend() && coordsPerProblem > PER_GATE_MIN_COORDS ? 'perGate' : 'fused';
 }
 
 /** weightIh [4H, in], weightHh [4H, H], biasIh and biasHh [4H], as PyTorch stores them. */
@@ -65,6 +72,7 @@ export function cellStep(
   c: tf.Tensor2D,
 ): { h: tf.Tensor2D; c: tf.Tensor2D } {
   const [i, f, g, o] = gates(params, x, h) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+  const tanh = params.layout === 'perGate' ? wideTanh : tf.tanh;
   const cNext = tf.add(tf.mul(tf.sigmoid(f), c), tf.mul(tf.sigmoid(i), tanh(g))) as tf.Tensor2D;
   const hNext = tf.mul(tf.sigmoid(o), tanh(cNext)) as tf.Tensor2D;
   return { h: hNext, c: cNext };

@@ -45,11 +45,15 @@ export interface LstmParams {
   readonly outBias: tf.Tensor1D;
 }
 
-/** phi [nφ] (LSTM_WEIGHT_NAMES order) → prepared params; differentiable w.r.t. phi. */
+/**
+ * phi [nφ] (LSTM_WEIGHT_NAMES order) → prepared params; differentiable w.r.t. phi. The layout
+ * defaults to the best for problems of `coordsPerProblem` coordinates on this backend.
+ */
 export function lstmParams(
   phi: tf.Tensor1D,
   config: LstmConfig,
-  layout: CellLayout = defaultCellLayout(),
+  coordsPerProblem: number,
+  layout: CellLayout = defaultCellLayout(coordsPerProblem),
 ): LstmParams {
   const shapes = lstmWeightShapes(lstmInputSize(config), config.hiddenSize);
   const sizes = LSTM_WEIGHT_NAMES.map((name) => shapes[name].reduce((a, b) => a * b, 1));

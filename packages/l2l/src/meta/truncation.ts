@@ -54,10 +54,9 @@ export function truncation(
 ): Truncation {
   let outputs: Omit<Truncation, 'metaLoss' | 'grad'> | undefined;
   const metaLossOf = (phiArg: tf.Tensor2D): tf.Scalar => {
-    const optimizer = lstmOptimizer(
-      config,
-      lstmParams(tf.reshape(phiArg, [-1]), config, options.layout),
-    );
+    const flat = tf.reshape(phiArg, [-1]) as tf.Tensor1D;
+    const params = lstmParams(flat, config, instance.nCoords, options.layout);
+    const optimizer = lstmOptimizer(config, params);
     let { theta, state } = start;
     const terms: tf.Tensor1D[] = [];
     const used: tf.Tensor2D[] = [];

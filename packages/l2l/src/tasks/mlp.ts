@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import { matMul } from '../backend/kernels.js';
+import { matMul, matMulOfData } from '../backend/kernels.js';
 
 export type Activation = 'sigmoid' | 'relu';
 
@@ -80,7 +80,8 @@ export function mlpLoss(
       const [fanIn, fanOut] = [layout.sizes[layer]!, layout.sizes[layer + 1]!];
       const mat = tf.reshape(pieces[layer * 2]!, [problems, fanIn, fanOut]) as tf.Tensor3D;
       const bias = tf.reshape(pieces[layer * 2 + 1]!, [problems, 1, fanOut]);
-      const z = tf.add(matMul(a, mat), bias) as tf.Tensor3D;
+      const product = layer === 0 ? matMulOfData(a, mat) : matMul(a, mat);
+      const z = tf.add(product, bias) as tf.Tensor3D;
       const isLast = layer * 2 + 2 === pieces.length;
       a = isLast ? z : activation === 'relu' ? tf.relu(z) : tf.sigmoid(z);
     }

@@ -3,6 +3,8 @@
  * (N(0, 1)·0.001, biases 0, as the reference notebook) and its own minibatch sequence, both
  * drawn from the problem's seed. Minibatches are `batchSize` distinct images drawn uniformly
  * each step (Floyd's algorithm), from `train` for meta-training and `test` for evaluation.
+ * They are copied out of the JS arrays and uploaded each step: ~50× faster than the wasm
+ * backend's gather from a dataset tensor, and it keeps the dataset off the device.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { DatasetSplit, LabeledImages } from '@metaopt/datasets';
@@ -15,12 +17,6 @@ import type { DataSplitName, MnistTaskConfig, Task, TaskInstance } from './types
 const INIT_SCALE = 0.001;
 const DEFAULTS = { hidden: [20], activation: 'sigmoid', batchSize: 128 } as const;
 
-interface SplitTensors {
-  readonly images: tf.Tensor2D; // [count, in]
-  readonly oneHot: tf.Tensor2D; // [count, classes]
-  readonly count: number;
-}
-
 export function mnistTask(config: MnistTaskConfig, data: DatasetSplit | undefined): Task {
   if (!data) throw new L2lError(L2lErrorCode.DATA_REQUIRED, 'an mnist task needs its data');
   const hidden = config.hidden ?? DEFAULTS.hidden;
@@ -28,23 +24,11 @@ export function mnistTask(config: MnistTaskConfig, data: DatasetSplit | undefine
   const batchSize = config.batchSize ?? DEFAULTS.batchSize;
   validate(hidden, activation, batchSize, data);
   const layout = mlpLayout(data.train.pixelsPerImage, hidden, data.train.classCount);
-  const loaded = new Map<DataSplitName, SplitTensors>();
-  const tensorsOf = (split: DataSplitName): SplitTensors => {
-    let tensors = loaded.get(split);
-    if (!tensors) {
-      tensors = uploadSplit(data[split]);
-      loaded.set(split, tensors);
-    }
-    return tensors;
-  };
   return {
     nCoords: layout.nCoords,
-    instance: (seeds, split) =>
-      mnistInstance(layout, activation, batchSize, tensorsOf(split), seeds),
-    dispose: () => {
-      for (const t of loaded.values()) tf.dispose([t.images, t.oneHot]);
-      loaded.clear();
-    },
+    instance: (seeds, split: DataSplitName) =>
+      mnistInstance(layout, activation, batchSize, data[split], seeds),
+    dispose: () => {},
   };
 }
 
@@ -52,7 +36,7 @@ function mnistInstance(
   layout: MlpLayout,
   activation: Activation,
   batchSize: number,
-  data: SplitTensors,
+  data: LabeledImages,
   seeds: readonly number[],
 ): TaskInstance {
   const problems = seeds.length;
@@ -70,13 +54,19 @@ function mnistInstance(
       randoms.forEach((random, p) =>
         drawDistinct(random, data.count, indices, p * batchSize, batchSize),
       );
-      return tf.tidy(() => {
-        const rows = tf.tensor1d(indices, 'int32');
-        return {
-          images: tf.reshape(tf.gather(data.images, rows), [problems, batchSize, inputSize]),
-          oneHot: tf.reshape(tf.gather(data.oneHot, rows), [problems, batchSize, classes]),
-        };
+      const images = new Float32Array(indices.length * inputSize);
+      const oneHot = new Float32Array(indices.length * classes);
+      indices.forEach((image, row) => {
+        images.set(
+          data.images.subarray(image * inputSize, (image + 1) * inputSize),
+          row * inputSize,
+        );
+        oneHot[row * classes + data.labels[image]!] = 1;
       });
+      return {
+        images: tf.tensor3d(images, [problems, batchSize, inputSize]),
+        oneHot: tf.tensor3d(oneHot, [problems, batchSize, classes]),
+      };
     },
     loss: (theta, batch) =>
       mlpLoss(layout, activation, theta, batch.images as tf.Tensor3D, batch.oneHot as tf.Tensor3D),
@@ -106,16 +96,6 @@ function drawDistinct(random: Random, n: number, out: Int32Array, at: number, k:
   }
   let i = at;
   for (const index of chosen) out[i++] = index;
-}
-
-function uploadSplit(set: LabeledImages): SplitTensors {
-  const oneHot = new Float32Array(set.count * set.classCount);
-  for (let i = 0; i < set.count; i += 1) oneHot[i * set.classCount + set.labels[i]!] = 1;
-  return {
-    images: tf.tensor2d(set.images, [set.count, set.pixelsPerImage]),
-    oneHot: tf.tensor2d(oneHot, [set.count, set.classCount]),
-    count: set.count,
-  };
 }
 
 function validate(
