@@ -34,7 +34,7 @@ describe('a sweep, end to end', () => {
   let worker: TestWorker;
 
   beforeAll(async () => {
-    const services = testServices('e2e');
+    const services = await testServices('e2e');
     api = await startTestApi(services);
     worker = spawnWorker(services);
   });

@@ -14,7 +14,7 @@ describe('API input handling', () => {
   let api: TestApi;
 
   beforeAll(async () => {
-    api = await startTestApi(testServices('validation'), { LIMIT_MAX_GRID_CELLS: '50' });
+    api = await startTestApi(await testServices('validation'), { LIMIT_MAX_GRID_CELLS: '50' });
   });
   afterAll(async () => api?.close());
 

@@ -1,10 +1,10 @@
 /**
- * Real PostgreSQL and Redis for a test file: the database made for this test run by
- * tests/setup/global.ts, and a queue prefix of the file's own so that files never see each
- * other's jobs.
+ * Real PostgreSQL and Redis for a test file: a migrated database of the file's own, and a
+ * queue prefix of its own, so that files never see each other's records or jobs.
  */
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
+import { ownDatabase } from '../setup/databases.js';
 
 export interface TestServices {
   readonly databaseUrl: string;
@@ -12,10 +12,10 @@ export interface TestServices {
   readonly queuePrefix: string;
 }
 
-export function testServices(label: string): TestServices {
+export async function testServices(label: string): Promise<TestServices> {
   return {
-    databaseUrl: inject('databaseUrl'),
+    databaseUrl: await ownDatabase(),
     redisUrl: inject('redisUrl'),
-    queuePrefix: `mt-${label}-${randomUUID().slice(0, 8)}`,
+    queuePrefix: `${inject('queuePrefix')}-${label}-${randomUUID().slice(0, 8)}`,
   };
 }
