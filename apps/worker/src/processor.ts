@@ -9,15 +9,13 @@
 import { UnrecoverableError, WaitingError, type SandboxedJob } from 'bullmq';
 import { NUMERICS_VERSION } from '@metaopt/l2l';
 import type { RunJobData, RunJobResult } from '@metaopt/queue';
+import { executeRun, type RunOutcome } from '@metaopt/runner';
 import { SpecError, normalizeRun, runIdOf, type RunSpec } from '@metaopt/spec';
+import type { Logger } from 'pino';
 import { workerContext, type WorkerContext } from './context.js';
 import { WorkerError } from './errors.js';
-import { runBaseline } from './jobs/baseline.js';
-import { runEvaluate } from './jobs/evaluate.js';
-import { runMetaTrain } from './jobs/meta-train.js';
-import type { JobOutcome } from './jobs/outcome.js';
-import { JobScope } from './jobs/scope.js';
 import { ProgressReporter } from './progress.js';
+import { StoreRunServices } from './run-services.js';
 
 const FINAL_STATUSES = new Set(['succeeded', 'diverged', 'cancelled']);
 
@@ -51,31 +49,26 @@ export default async function processRun(
   log.info({ attempt }, 'run started');
 
   const progress = new ProgressReporter(runId, job, ctx.store, ctx.config.progressIntervalMs);
-  const scope = new JobScope(runId, ctx.store, log, progress, signal);
-  let outcome: JobOutcome;
+  const services = new StoreRunServices(runId, ctx.store, log, progress, signal);
+  let outcome: RunOutcome;
   try {
-    outcome = await handle(spec, scope);
+    outcome = await executeRun(spec, services);
   } catch (error) {
-    throw await recordFailure(ctx, job, error, scope);
+    throw await recordFailure(ctx, job, error, { runId, log });
   }
 
   if (outcome.kind === 'interrupted') {
-    return handBack(ctx, job, token, scope);
+    return handBack(ctx, job, token, { runId, log });
   }
   const stored = await ctx.store.runs.finish(runId, outcome);
   log.info({ status: outcome.status, alreadyFinished: !stored.changed }, 'run finished');
   return { runId, status: outcome.status };
 }
 
-function handle(spec: RunSpec, scope: JobScope): Promise<JobOutcome> {
-  switch (spec.kind) {
-    case 'baseline':
-      return runBaseline(spec, scope);
-    case 'meta-train':
-      return runMetaTrain(spec, scope);
-    case 'evaluate':
-      return runEvaluate(spec, scope);
-  }
+/** The run a job is about, for the steps after its numerics. */
+interface JobRun {
+  readonly runId: string;
+  readonly log: Logger;
 }
 
 /**
@@ -110,11 +103,11 @@ async function handBack(
   ctx: WorkerContext,
   job: SandboxedJob<RunJobData, RunJobResult>,
   token: string | undefined,
-  scope: JobScope,
+  run: JobRun,
 ): Promise<never> {
-  await ctx.store.runs.requeue([scope.runId]);
+  await ctx.store.runs.requeue([run.runId]);
   await job.moveToWait(token);
-  scope.log.info({}, 'run handed back');
+  run.log.info({}, 'run handed back');
   throw new WaitingError();
 }
 
@@ -126,17 +119,17 @@ async function recordFailure(
   ctx: WorkerContext,
   job: SandboxedJob<RunJobData, RunJobResult>,
   error: unknown,
-  scope: JobScope,
+  run: JobRun,
 ): Promise<Error> {
   const retryable = !(error instanceof WorkerError) || error.retryable;
   const attempt = job.attemptsMade + 1;
   const lastAttempt = !retryable || attempt >= (job.opts.attempts ?? 1);
   const code = error instanceof WorkerError ? error.code : 'RUN_FAILED';
   const message = error instanceof Error ? error.message : String(error);
-  scope.log.error({ err: error, attempt, lastAttempt }, 'run failed');
+  run.log.error({ err: error, attempt, lastAttempt }, 'run failed');
 
-  if (lastAttempt) await ctx.store.runs.fail(scope.runId, { code, message }, attempt);
-  else await ctx.store.runs.requeue([scope.runId]);
+  if (lastAttempt) await ctx.store.runs.fail(run.runId, { code, message }, attempt);
+  else await ctx.store.runs.requeue([run.runId]);
 
   return retryable
     ? error instanceof Error

@@ -1,0 +1,3 @@
+export { executeRun } from './execute.js';
+export type { RunServices } from './services.js';
+export type { RunCurve, RunOutcome, RunProgress, RunSummary } from './outcome.js';
