@@ -1,9 +1,20 @@
 /** Sweeps: a definition and the runs it expanded into, in order. */
+import { decodeCursor, encodeCursor } from './cursor.js';
 import { translated } from './errors.js';
 import type { PrismaClient } from './generated/client.js';
 import { toJson } from './json.js';
 import { toRunRecord } from './runs.js';
-import type { JsonValue, SweepRecord, SweepRunInput, SweepWithRuns } from './types.js';
+import type {
+  JsonValue,
+  SweepListQuery,
+  SweepPage,
+  SweepRecord,
+  SweepRunInput,
+  SweepWithRuns,
+} from './types.js';
+
+const DEFAULT_PAGE = 50;
+const MAX_PAGE = 500;
 
 export interface NewSweep {
   /** Content hash of the sweep definition. */
@@ -61,6 +72,38 @@ export function createSweepRepository(db: PrismaClient) {
             run: toRunRecord(entry.run),
           })),
         };
+      }),
+
+    /**
+     * Newest first, with the status of each run (in position order) so a listing can say how
+     * far each sweep has got without reading every run record; pages follow `nextCursor`.
+     */
+    list: (query: SweepListQuery = {}): Promise<SweepPage> =>
+      translated(async () => {
+        const limit = Math.min(Math.max(Math.trunc(query.limit ?? DEFAULT_PAGE), 1), MAX_PAGE);
+        const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+        const rows = await db.sweep.findMany({
+          where: after && {
+            OR: [
+              { createdAt: { lt: after.createdAt } },
+              { createdAt: after.createdAt, id: { lt: after.id } },
+            ],
+          },
+          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+          take: limit + 1,
+          include: {
+            runs: { select: { run: { select: { status: true } } }, orderBy: { position: 'asc' } },
+          },
+        });
+        const items = rows.slice(0, limit).map((row) => ({
+          id: row.id,
+          name: row.name,
+          spec: row.spec as JsonValue,
+          createdAt: row.createdAt,
+          statuses: row.runs.map((entry) => entry.run.status),
+        }));
+        const last = items.at(-1);
+        return rows.length > limit && last ? { items, nextCursor: encodeCursor(last) } : { items };
       }),
   };
 }

@@ -181,3 +181,22 @@ export interface RunPage {
   /** Absent on the last page. */
   readonly nextCursor?: string;
 }
+
+export interface SweepListQuery {
+  /** 1..500, default 50. */
+  readonly limit?: number;
+  /** `nextCursor` of the previous page. */
+  readonly cursor?: string;
+}
+
+export interface SweepSummary extends SweepRecord {
+  /** The status of each of the sweep's runs, in position order. */
+  readonly statuses: readonly RunStatus[];
+}
+
+export interface SweepPage {
+  /** Newest first. */
+  readonly items: readonly SweepSummary[];
+  /** Absent on the last page. */
+  readonly nextCursor?: string;
+}
