@@ -19,8 +19,9 @@ import {
   unpackLstmWeights,
 } from '../learned/weights.js';
 import { NUMERICS_VERSION } from '../numerics-version.js';
-import { adam } from '../optimizers/adam.js';
+import { type AdamState, adam } from '../optimizers/adam.js';
 import { CLASSIC_DEFAULTS } from '../optimizers/classic.js';
+import type { Optimizer } from '../optimizers/types.js';
 import { Random, problemSeeds } from '../random.js';
 import { prepareTask } from '../tasks/task.js';
 import type { Task } from '../tasks/types.js';
@@ -29,7 +30,7 @@ import {
   type ResolvedMetaTrainConfig,
   resolveMetaTrainConfig,
 } from './config.js';
-import { type Learner, trainRollout } from './rollout.js';
+import { type Learner, type RolloutResult, trainRollout } from './rollout.js';
 import { checkResumable } from './resume.js';
 import type { EpochMetrics, MetaTrainState } from './state.js';
 
@@ -66,34 +67,19 @@ export async function metaTrain(
   const task = prepareTask(cfg.task, data);
   const random = Random.fromState(state.rngState);
   const learner = upload(state);
-  const metaOptimizer = adam({
-    lr: cfg.metaLr,
-    beta1: 0.9,
-    beta2: 0.999,
-    eps: CLASSIC_DEFAULTS.eps,
-  });
+  // The reference's meta-optimizer: PyTorch's Adam with its default betas and eps.
+  const [beta1, beta2] = CLASSIC_DEFAULTS.betas;
+  const metaOptimizer = adam({ lr: cfg.metaLr, beta1, beta2, eps: CLASSIC_DEFAULTS.eps });
   const R = cfg.rolloutsPerEpoch;
-  const end = (extra: {
-    stopped: boolean;
-    diverged?: MetaTrainResult['diverged'];
-  }): MetaTrainResult => result(state, extra);
   try {
     while (state.epochsDone < cfg.epochs) {
       const epoch = state.epochsDone;
       while (state.rolloutsDone < R) {
         const rollout = state.rolloutsDone;
-        const instance = task.instance(problemSeeds(random.uint32(), cfg.metaBatch), 'train');
-        const done = trainRollout(
-          learner,
-          metaOptimizer,
-          cfg.learned,
-          instance,
-          cfg.steps,
-          cfg.unroll,
-        );
-        instance.dispose();
+        const done = runRollout(task, cfg, learner, metaOptimizer, random);
         if (done.divergedAtStep !== null) {
-          return end({ stopped: false, diverged: { epoch, rollout, step: done.divergedAtStep } });
+          const diverged = { epoch, rollout, step: done.divergedAtStep };
+          return result(state, { stopped: false, diverged });
         }
         state = snapshot(state, learner, random, {
           rolloutsDone: rollout + 1,
@@ -102,20 +88,36 @@ export async function metaTrain(
         });
         const fraction = (epoch * R + rollout + 1) / (cfg.epochs * R);
         await hooks.onProgress?.({ epoch, rollout, fraction });
-        if ((await hooks.shouldStop?.()) === true) return end({ stopped: true });
+        if ((await hooks.shouldStop?.()) === true) return result(state, { stopped: true });
       }
 
       const metrics = await evaluateEpoch(task, cfg, state, random);
       state = endEpoch(state, random, metrics);
       await hooks.onEpoch?.(state, metrics);
       if (state.epochsDone < cfg.epochs && (await hooks.shouldStop?.()) === true) {
-        return end({ stopped: true });
+        return result(state, { stopped: true });
       }
     }
-    return end({ stopped: false });
+    return result(state, { stopped: false });
   } finally {
     tf.dispose([learner.phi, learner.adam]);
     task.dispose();
+  }
+}
+
+/** One training roll-out on `metaBatch` fresh problems; updates `learner` in place. */
+function runRollout(
+  task: Task,
+  cfg: ResolvedMetaTrainConfig,
+  learner: Learner,
+  metaOptimizer: Optimizer<AdamState>,
+  random: Random,
+): RolloutResult {
+  const instance = task.instance(problemSeeds(random.uint32(), cfg.metaBatch), 'train');
+  try {
+    return trainRollout(learner, metaOptimizer, cfg.learned, instance, cfg.steps, cfg.unroll);
+  } finally {
+    instance.dispose();
   }
 }
 
