@@ -4,3 +4,15 @@ export { lossFigureSpec, renderLossFigure } from './figure.js';
 export { formatResultTable, sortResultRows, isDiverged } from './table.js';
 export { toCsv } from './csv.js';
 export { formatNumber } from './format.js';
+export {
+  SWEEP_FIGURE_POINTS,
+  contenderResults,
+  contenderRows,
+  contenderSeries,
+  renderSweepFigure,
+  type ContenderPick,
+  type ContenderResult,
+  type LossCurvePoints,
+  type LossCurveReader,
+  type SweepRunResult,
+} from './sweep.js';
