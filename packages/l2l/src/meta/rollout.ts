@@ -10,7 +10,7 @@ import type { LstmConfig } from '../learned/config.js';
 import type { AdamState } from '../optimizers/adam.js';
 import type { Optimizer } from '../optimizers/types.js';
 import type { TaskInstance } from '../tasks/types.js';
-import { type Carry, truncation } from './truncation.js';
+import { type Carry, type Truncation, truncation } from './truncation.js';
 
 /** The trained weights and their optimizer's state, replaced after every meta-step. */
 export interface Learner {
@@ -44,8 +44,13 @@ export function trainRollout(
       const batches = Array.from({ length: Math.min(unroll, steps - start) }, () =>
         instance.nextBatch(),
       );
-      const result = tidy(() => truncation(learner.phi, config, instance, carry, batches));
-      dispose([batches, carry]);
+      let result: Truncation;
+      try {
+        result = tidy(() => truncation(learner.phi, config, instance, carry, batches));
+      } finally {
+        dispose(batches);
+      }
+      dispose(carry);
       carry = result.carry;
 
       const metaLoss = result.metaLoss.dataSync()[0]!;
