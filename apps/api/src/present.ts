@@ -1,5 +1,5 @@
 /** How records look on the wire: dates as ISO strings, nothing internal. */
-import { contenderOf, type RunSpec } from '@metaopt/spec';
+import { bestByContender, contenderOf, type RunSpec } from '@metaopt/spec';
 import type { RunRecord } from '@metaopt/store';
 
 export function presentRun(run: RunRecord) {
@@ -34,29 +34,22 @@ export function sweepStatus(runs: readonly RunRecord[]): string {
   return runs.some((run) => run.status === 'running') ? 'running' : 'queued';
 }
 
-/**
- * The best run of each contender by mean sum of losses over the test problems, as the paper
- * scores a learning rate. A diverged run scores as the worst: it stays in the table but
- * never wins.
- */
-export function bestByContender(runs: readonly RunRecord[]) {
-  const best = new Map<string, { run: RunRecord; score: number }>();
-  for (const run of runs) {
-    const contender = contenderOf(run.spec as RunSpec);
-    if (!contender || (run.status !== 'succeeded' && run.status !== 'diverged')) continue;
-    const meanSumLoss = (run.summary as { meanSumLoss?: number } | null)?.meanSumLoss;
-    const score =
-      run.status === 'succeeded' && Number.isFinite(meanSumLoss) ? Number(meanSumLoss) : Infinity;
-    const current = best.get(contender);
-    if (!current || score < current.score) best.set(contender, { run, score });
-  }
+/** The best finished run of each contender, as `{runId, meanSumLoss, lr}`. */
+export function bestOfSweep(runs: readonly RunRecord[]) {
+  const finished = runs
+    .filter((run) => run.status === 'succeeded' || run.status === 'diverged')
+    .map((run) => ({
+      spec: run.spec as RunSpec,
+      meanSumLoss: run.status === 'succeeded' ? run.summary?.meanSumLoss : null,
+      item: run,
+    }));
   return Object.fromEntries(
-    [...best].map(([contender, { run, score }]) => [
+    [...bestByContender(finished)].map(([contender, { item, meanSumLoss, spec }]) => [
       contender,
       {
-        runId: run.id,
-        meanSumLoss: Number.isFinite(score) ? score : null,
-        lr: (run.spec as { optimizer?: { lr?: number } }).optimizer?.lr ?? null,
+        runId: item.id,
+        meanSumLoss: Number.isFinite(meanSumLoss) ? meanSumLoss : null,
+        lr: spec.kind === 'baseline' ? spec.optimizer.lr : null,
       },
     ]),
   );

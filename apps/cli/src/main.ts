@@ -3,8 +3,12 @@
  * Exit codes: 0 success, 1 a run or sweep ended badly, 2 a usage or API error.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { BackendChoice } from '@metaopt/l2l';
 import { Command, Option } from 'commander';
 import { MetaoptApiError, MetaoptClient, type SweepView } from './client.js';
+import { localReport } from './local-report.js';
+import { runLocally } from './local.js';
 import { sweepReport } from './report.js';
 import { toCsv } from '@metaopt/report';
 
@@ -93,6 +97,35 @@ program
     const report = await sweepReport(client(), await client().sweep(sweepId, true));
     writeFileSync(options.output, report.figureSvg);
     print({ output: options.output }, `figure written to ${options.output}`);
+  });
+
+program
+  .command('run')
+  .description('run a sweep or run file in this process, with no services at all')
+  .argument('<file>', 'JSON file: a sweep, or one run (it has a "kind")')
+  .requiredOption('--local', 'run here, in-process (the only mode for now)')
+  .option('-o, --output <file>', 'where to write the figure', 'metaopt-local.svg')
+  .addOption(
+    new Option('--backend <name>', 'numerics backend')
+      .choices(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'])
+      .env('METAOPT_BACKEND')
+      .default('auto'),
+  )
+  .action(async (file: string, options: { output: string; backend: BackendChoice }) => {
+    const document = JSON.parse(readFileSync(file, 'utf8'));
+    const session = await runLocally(document, {
+      backend: options.backend,
+      onRunFinished: ({ run, outcome }, index, total) => {
+        const status = outcome.kind === 'finished' ? outcome.status : outcome.kind;
+        if (!asJson()) console.error(`[${index + 1}/${total}] ${run.spec.kind} ${status}`);
+      },
+    });
+    const report = await localReport(basename(file, '.json'), session.results);
+    writeFileSync(options.output, report.figureSvg);
+    print(
+      { backend: session.backend, runs: session.results, figure: options.output },
+      `${report.table}\nbackend ${session.backend}; figure written to ${options.output}`,
+    );
   });
 
 async function follow(sweepId: string): Promise<SweepView> {

@@ -97,9 +97,19 @@ function outcomeOfLosses(losses: LossMatrix): RunOutcome {
     status: divergedAtStep === null ? 'succeeded' : 'diverged',
     summary: {
       meanSumLoss: summary.meanSumLoss,
+      sumLossStd: sumLossStd(losses),
       finalLossMean: summary.finalLossMean,
       ...(divergedAtStep === null ? {} : { divergedAtStep }),
     },
     curves: [curve],
   };
+}
+
+/** Spread over problems of the score: the standard deviation of each problem's loss sum. */
+function sumLossStd({ problems, steps, losses }: LossMatrix): number {
+  const sums = Array.from({ length: problems }, (_, p) =>
+    losses.subarray(p * steps, (p + 1) * steps).reduce((sum, loss) => sum + loss, 0),
+  );
+  const mean = sums.reduce((a, b) => a + b, 0) / problems;
+  return Math.sqrt(sums.reduce((acc, sum) => acc + (sum - mean) ** 2, 0) / problems);
 }

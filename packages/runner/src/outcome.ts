@@ -2,6 +2,8 @@
 
 export interface RunSummary {
   readonly meanSumLoss?: number;
+  /** Standard deviation over problems of the sum of losses. */
+  readonly sumLossStd?: number;
   readonly finalLossMean?: number;
   readonly bestScore?: number | null;
   readonly epochs?: number;

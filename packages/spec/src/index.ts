@@ -5,4 +5,4 @@ export * from './types.js';
 export { normalizeRun, normalizeTask } from './normalize.js';
 export { canonicalJson, sha256Hex, runIdOf, isContentId, CONTENT_ID_PATTERN } from './hash.js';
 export { planSweep, planRun, type PlannedRun, type SweepPlan } from './sweep.js';
-export { contenderOf } from './contender.js';
+export { bestByContender, contenderOf, type ScoredRun } from './contender.js';

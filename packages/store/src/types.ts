@@ -33,6 +33,8 @@ export interface RunProgress {
 export interface RunSummary {
   /** Mean over test problems of the summed loss over steps: the paper's score. */
   readonly meanSumLoss?: number | null;
+  /** Standard deviation over test problems of the summed loss. */
+  readonly sumLossStd?: number | null;
   readonly finalLossMean?: number | null;
   /** First step at which a loss became NaN or infinite. */
   readonly divergedAtStep?: number;

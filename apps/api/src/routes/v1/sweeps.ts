@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { NUMERICS_VERSION } from '@metaopt/l2l/version';
 import { SweepSpecSchema, planSweep } from '@metaopt/spec';
 import { ApiError } from '../../errors.js';
-import { bestByContender, presentRun, sweepStatus } from '../../present.js';
+import { bestOfSweep, presentRun, sweepStatus } from '../../present.js';
 import { IdParams, SubmittedRun, SweepQuery } from '../../schemas.js';
 import type { ApiDeps } from '../../app.js';
 import { passThroughBody } from './validation.js';
@@ -62,7 +62,7 @@ export function sweepRoutes(deps: ApiDeps): FastifyPluginAsyncTypebox {
           status: sweepStatus(runs),
           counts: countByStatus(runs),
           runs: sweep.runs.map((entry) => ({ role: entry.role, ...presentRun(entry.run) })),
-          ...(request.query.best ? { best: bestByContender(cells) } : {}),
+          ...(request.query.best ? { best: bestOfSweep(cells) } : {}),
         };
       },
     );
