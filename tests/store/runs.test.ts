@@ -271,6 +271,30 @@ describe('runs', () => {
     });
   });
 
+  describe('release', () => {
+    it('moves a running run back to queued, and leaves a cancelled one cancelled', async () => {
+      const running = (await store.runs.ensure(newRun())).run.id;
+      await store.runs.markRunning(running, worker);
+      const cancelled = (await store.runs.ensure(newRun())).run.id;
+      await store.runs.markRunning(cancelled, worker);
+      await store.runs.cancel(cancelled);
+
+      expect((await store.runs.release(running)).run.status).toBe('queued');
+      const refused = await store.runs.release(cancelled);
+      expect(refused).toMatchObject({ changed: false, run: { status: 'cancelled' } });
+    });
+
+    describe('when a worker is named', () => {
+      it('releases only a run that worker holds', async () => {
+        const { run } = await store.runs.ensure(newRun());
+        await store.runs.markRunning(run.id, { ...worker, worker: 'successor' });
+
+        expect((await store.runs.release(run.id, 'w-1')).changed).toBe(false);
+        expect((await store.runs.release(run.id, 'successor')).changed).toBe(true);
+      });
+    });
+  });
+
   describe('cancel', () => {
     it('cancels a queued run once', async () => {
       const { run } = await store.runs.ensure(newRun());

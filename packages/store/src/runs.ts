@@ -8,6 +8,7 @@
  *   fail          queued, running               failed
  *   cancel        queued, running, failed       cancelled
  *   requeue       running, failed, cancelled    queued
+ *   release       running (of one worker)       queued
  *
  * A change asked of a run in a status it does not apply to leaves the run alone and reports
  * `changed: false` with the record as it is.
@@ -36,6 +37,7 @@ const FINISHABLE: RunStatus[] = ['queued', 'running', 'failed'];
 const FAILABLE: RunStatus[] = ['queued', 'running'];
 const CANCELLABLE: RunStatus[] = ['queued', 'running', 'failed'];
 const REQUEUEABLE: RunStatus[] = ['running', 'failed', 'cancelled'];
+const RELEASABLE: RunStatus[] = ['running'];
 
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 500;
@@ -76,9 +78,10 @@ export function createRunRepository(db: PrismaClient) {
     id: string,
     from: RunStatus[],
     data: Prisma.RunUpdateManyMutationInput,
+    also: Prisma.RunWhereInput = {},
   ): Promise<Transition> {
     const [changed] = await db.run.updateManyAndReturn({
-      where: { id, status: { in: from } },
+      where: { ...also, id, status: { in: from } },
       data,
     });
     if (changed) return { run: toRunRecord(changed), changed: true };
@@ -212,6 +215,22 @@ export function createRunRepository(db: PrismaClient) {
         });
         return moved.map((row) => row.id);
       }),
+
+    /**
+     * A worker gives a run back (to wait for a retry, or for another worker after a shutdown):
+     * running → queued only, so a run cancelled meanwhile stays cancelled. With `worker`, only
+     * if that worker holds it, so a worker cleaning up late cannot take a run from its
+     * successor.
+     */
+    release: (id: string, worker?: string): Promise<Transition> =>
+      translated(() =>
+        transition(
+          id,
+          RELEASABLE,
+          { status: 'queued', progress: Prisma.DbNull, finishedAt: null },
+          worker === undefined ? {} : { worker },
+        ),
+      ),
 
     cancel: (id: string): Promise<Transition> =>
       translated(() =>
