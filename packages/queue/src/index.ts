@@ -1,4 +1,4 @@
-export { RUNS_QUEUE, DEFAULT_QUEUE_PREFIX } from './names.js';
+export { RUNS_QUEUE, DEFAULT_QUEUE_PREFIX, cancellationChannel } from './names.js';
 export type { RunJobData, RunJobResult } from './payload.js';
 export { createRedis } from './connection.js';
 export { RunProducer, type RunProducerOptions } from './producer.js';

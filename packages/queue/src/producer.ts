@@ -6,7 +6,7 @@
 import { FlowProducer, Queue, type FlowJob, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { PlannedRun } from '@metaopt/spec';
-import { RUNS_QUEUE } from './names.js';
+import { RUNS_QUEUE, cancellationChannel } from './names.js';
 import type { RunJobData } from './payload.js';
 
 export interface RunProducerOptions {
@@ -14,14 +14,20 @@ export interface RunProducerOptions {
   readonly prefix: string;
   /** Tries per run before it is recorded as failed; infrastructure errors are retried. */
   readonly attempts?: number;
+  /** Wait before the first retry, doubled for each one after (default 5000). */
+  readonly retryDelayMs?: number;
 }
 
 export class RunProducer {
   readonly queue: Queue<RunJobData>;
   private readonly flows: FlowProducer;
   private readonly jobOptions: JobsOptions;
+  private readonly connection: Redis;
+  private readonly prefix: string;
 
   constructor(options: RunProducerOptions) {
+    this.connection = options.connection;
+    this.prefix = options.prefix;
     this.queue = new Queue<RunJobData>(RUNS_QUEUE, {
       connection: options.connection,
       prefix: options.prefix,
@@ -29,7 +35,7 @@ export class RunProducer {
     this.flows = new FlowProducer({ connection: options.connection, prefix: options.prefix });
     this.jobOptions = {
       attempts: options.attempts ?? 3,
-      backoff: { type: 'exponential', delay: 5000 },
+      backoff: { type: 'exponential', delay: options.retryDelayMs ?? 5000 },
       // Results live in PostgreSQL; keeping finished jobs would only grow Redis.
       removeOnComplete: true,
       removeOnFail: { age: 7 * 24 * 3600 },
@@ -68,6 +74,15 @@ export class RunProducer {
       for (const id of [run.id, ...pending]) enqueued.add(id);
     }
     return [...enqueued];
+  }
+
+  /**
+   * Tells every worker that these runs were cancelled. Fire and forget: a worker that misses
+   * the message still finds the run cancelled in its record at its next progress write.
+   */
+  async announceCancelled(runIds: readonly string[]): Promise<void> {
+    const channel = cancellationChannel(this.prefix);
+    for (const id of runIds) await this.connection.publish(channel, id);
   }
 
   async close(): Promise<void> {
