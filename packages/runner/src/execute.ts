@@ -69,7 +69,9 @@ async function metaTrainRun(spec: MetaTrainRun, services: RunServices): Promise<
   const scores = result.epochs.map((epoch) => epoch.score);
   return {
     kind: 'finished',
-    status: result.bestScore === null ? 'diverged' : 'succeeded',
+    // Diverged if training blew up at any point, even after a finite best: that best (never a
+    // non-finite one) stays the trained optimizer evaluations use.
+    status: result.diverged || result.bestScore === null ? 'diverged' : 'succeeded',
     summary: {
       bestScore: result.bestScore,
       epochs: result.epochs.length,
