@@ -21,6 +21,8 @@ const WorkerEnvSchema = Type.Object({
   WORKER_STALLED_INTERVAL_MS: Type.Integer({ minimum: 1000, default: 30_000 }),
   /** Time given to an interrupted job to checkpoint and hand itself back on SIGTERM. */
   WORKER_SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, default: 30_000 }),
+  /** Longest one record or checkpoint write waits out a PostgreSQL outage before failing. */
+  WORKER_STORE_WAIT_MS: Type.Integer({ minimum: 0, default: 300_000 }),
   /** Shortest interval between progress writes to PostgreSQL for one run. */
   WORKER_PROGRESS_INTERVAL_MS: Type.Integer({ minimum: 0, default: 1000 }),
   WORKER_NAME: Type.Optional(Type.String()),
@@ -38,6 +40,7 @@ export interface WorkerConfig {
   readonly lockDurationMs: number;
   readonly stalledIntervalMs: number;
   readonly shutdownGraceMs: number;
+  readonly storeWaitMs: number;
   readonly progressIntervalMs: number;
   readonly workerName: string | undefined;
   readonly logLevel: string;
@@ -58,6 +61,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     lockDurationMs: parsed.WORKER_LOCK_DURATION_MS,
     stalledIntervalMs: parsed.WORKER_STALLED_INTERVAL_MS,
     shutdownGraceMs: parsed.WORKER_SHUTDOWN_GRACE_MS,
+    storeWaitMs: parsed.WORKER_STORE_WAIT_MS,
     progressIntervalMs: parsed.WORKER_PROGRESS_INTERVAL_MS,
     workerName: parsed.WORKER_NAME,
     logLevel: parsed.LOG_LEVEL,

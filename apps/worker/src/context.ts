@@ -9,6 +9,7 @@ import { initBackend } from '@metaopt/l2l';
 import { createStore, type Store } from '@metaopt/store';
 import { loadWorkerConfig, type WorkerConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { patientStore } from './patient-store.js';
 
 export interface WorkerContext {
   readonly config: WorkerConfig;
@@ -30,7 +31,10 @@ async function buildContext(): Promise<WorkerContext> {
   const workerName = config.workerName ?? `${hostname()}:${process.pid}`;
   const { name: backend } = await initBackend(config.backend);
   const log = createLogger(config.logLevel, { worker: workerName, backend });
-  const store = createStore({ databaseUrl: config.databaseUrl });
+  const store = patientStore(createStore({ databaseUrl: config.databaseUrl }), {
+    maxWaitMs: config.storeWaitMs,
+    log,
+  });
   log.info({ requested: config.backend }, 'numerics backend ready');
   return { config, store, backend, workerName, log };
 }

@@ -1,20 +1,46 @@
 /**
  * `npm run worker`: one BullMQ worker on the runs queue. The processor runs sandboxed in a
- * child process (see processor.ts). On SIGTERM or SIGINT the worker stops taking jobs, asks
- * the running ones to stop at a safe point and hand themselves back, and exits.
+ * child process (see processor.ts). This process keeps the job's lock, passes cancellations
+ * announced by the API on to the job, and keeps the record honest about jobs that end
+ * without their processor saying so.
+ *
+ * On SIGTERM or SIGINT: stop taking jobs, ask the running ones to stop at their next safe
+ * point (they checkpoint and hand themselves back), and exit 0 within the grace period.
  */
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'bullmq';
-import { RUNS_QUEUE, createRedis, type RunJobData, type RunJobResult } from '@metaopt/queue';
+import { Worker, type Job } from 'bullmq';
+import {
+  RUNS_QUEUE,
+  cancellationChannel,
+  createRedis,
+  type RunJobData,
+  type RunJobResult,
+} from '@metaopt/queue';
+import { createStore, type Store } from '@metaopt/store';
+import type { Logger } from 'pino';
 import { loadWorkerConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { patientStore } from './patient-store.js';
+import { STOP_FOR_CANCELLATION, STOP_FOR_SHUTDOWN } from './stop-reasons.js';
 
 const processorFile = fileURLToPath(new URL('./processor.ts', import.meta.url));
 
+/** BullMQ's reason for a job failed by its stalled-job check rather than by a processor. */
+const STALLED_TOO_OFTEN = 'job stalled more than allowable limit';
+
+/** How often a closing worker repeats its stop request, for a job fetched just then. */
+const STOP_REPEAT_MS = 200;
+
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
-  const log = createLogger(config.logLevel, { role: 'main' });
+  const workerName = config.workerName ?? `${hostname()}:${process.pid}`;
+  const log = createLogger(config.logLevel, { role: 'main', worker: workerName });
   const connection = createRedis(config.redisUrl, 'worker');
+  const store = patientStore(createStore({ databaseUrl: config.databaseUrl }), {
+    maxWaitMs: config.storeWaitMs,
+    log,
+  });
 
   const worker = new Worker<RunJobData, RunJobResult>(RUNS_QUEUE, processorFile, {
     connection,
@@ -22,11 +48,30 @@ async function main(): Promise<void> {
     concurrency: config.concurrency,
     // A .ts processor loads in a child process under tsx, not in a worker thread.
     useWorkerThreads: false,
+    // The processor names this worker on the records it writes, as this process does when
+    // it cleans up after a job, so a clean-up can tell its own runs from a successor's.
+    workerForkOptions: { env: { ...process.env, WORKER_NAME: workerName } },
     lockDuration: config.lockDurationMs,
     stalledInterval: config.stalledIntervalMs,
   });
-  worker.on('failed', (job, err) => log.warn({ jobId: job?.id, err }, 'job attempt failed'));
+  const active = new Set<string>();
+  worker.on('active', (job) => void (job.id && active.add(job.id)));
+  worker.on('completed', (job) => void (job.id && active.delete(job.id)));
+  worker.on('failed', (job, err) => {
+    if (!job?.id) return;
+    active.delete(job.id);
+    log.warn({ jobId: job.id, err }, 'job attempt failed');
+    void settleFailedJob(store, workerName, job, err, log);
+  });
   worker.on('error', (err) => log.error({ err }, 'worker error'));
+
+  const subscriber = connection.duplicate();
+  subscriber.on('message', (_channel: string, runId: string) => {
+    if (worker.cancelJob(runId, STOP_FOR_CANCELLATION)) log.info({ runId }, 'run cancelled');
+  });
+  subscriber
+    .subscribe(cancellationChannel(config.queuePrefix))
+    .catch((err: unknown) => log.error({ err }, 'cannot listen for cancellations'));
   log.info(
     { queue: RUNS_QUEUE, prefix: config.queuePrefix, concurrency: config.concurrency },
     'worker started',
@@ -37,21 +82,64 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down');
-    worker.cancelAllJobs('shutdown');
+
+    // 1. Stop fetching first, then ask every job to stop, again and again while closing, so
+    //    that a job fetched by a request already in flight is stopped too.
     const closed = worker.close().then(() => true);
+    worker.cancelAllJobs(STOP_FOR_SHUTDOWN);
+    const repeat = setInterval(() => worker.cancelAllJobs(STOP_FOR_SHUTDOWN), STOP_REPEAT_MS);
+
+    // 2. Wait for the jobs to hand themselves back, up to the grace period.
     const timedOut = new Promise<boolean>((resolve) =>
       setTimeout(() => resolve(false), config.shutdownGraceMs).unref(),
     );
-    if (!(await Promise.race([closed, timedOut]))) {
-      log.warn({}, 'grace period over; leaving active jobs to stalled-job recovery');
-      await worker.close(true);
+    const inTime = await Promise.race([closed, timedOut]);
+    clearInterval(repeat);
+
+    // 3. Past the grace period, the jobs left are recovered by stalled-job detection on
+    //    another worker (from their last checkpoint); their records say queued meanwhile.
+    if (!inTime) {
+      log.warn({ jobs: [...active] }, 'grace period over; leaving jobs to stalled-job recovery');
+      await Promise.all([...active].map((id) => store.runs.release(id, workerName)));
     }
-    await connection.quit().catch(() => undefined);
-    log.info({}, 'worker stopped');
+    await subscriber.quit().catch(() => undefined);
+    if (inTime) await connection.quit().catch(() => undefined);
+    await store.close();
+    log.info({ inTime }, 'worker stopped');
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+/**
+ * A job can fail without its processor recording it: its process crashed, or its worker died
+ * more often than the queue allows (BullMQ then fails it without running it). The record
+ * must not go on saying `running`: failed for good means failed, a retry to come means
+ * queued. Both changes are conditional, so they do nothing where the processor was first.
+ */
+async function settleFailedJob(
+  store: Store,
+  workerName: string,
+  job: Job<RunJobData, RunJobResult>,
+  err: Error,
+  log: Logger,
+): Promise<void> {
+  const runId = job.id as string;
+  try {
+    if ((await job.getState()) === 'failed') {
+      const code = err.message === STALLED_TOO_OFTEN ? 'RUN_STALLED' : 'RUN_FAILED';
+      const message =
+        code === 'RUN_STALLED'
+          ? 'The workers running this run stopped answering too many times.'
+          : err.message;
+      await store.runs.fail(runId, { code, message }, job.attemptsMade);
+    } else {
+      await store.runs.release(runId, workerName);
+    }
+  } catch (error) {
+    log.error({ runId, err: error }, 'cannot record the failed job on its run');
+  }
 }
 
 await main();

@@ -4,20 +4,28 @@
  * and a long job is never taken for stalled.
  *
  * Steps for one job: check the payload, answer from the store if the run is already
- * finished, run the handler for its kind, then store the outcome in one transaction.
+ * settled (or cancelled), compute it, then store the outcome in one transaction. A stop
+ * asked for midway ends a cancelled run's job, and hands any other back to the queue.
  */
 import { UnrecoverableError, WaitingError, type SandboxedJob } from 'bullmq';
 import { NUMERICS_VERSION } from '@metaopt/l2l';
 import type { RunJobData, RunJobResult } from '@metaopt/queue';
 import { executeRun, type RunOutcome } from '@metaopt/runner';
 import { SpecError, normalizeRun, runIdOf, type RunSpec } from '@metaopt/spec';
+import type { RunRecord } from '@metaopt/store';
 import type { Logger } from 'pino';
+import { watchEventLoop } from './block-watch.js';
 import { workerContext, type WorkerContext } from './context.js';
 import { WorkerError } from './errors.js';
 import { ProgressReporter } from './progress.js';
-import { StoreRunServices } from './run-services.js';
+import { StoreRunServices, type StopReason } from './run-services.js';
 
-const FINAL_STATUSES = new Set(['succeeded', 'diverged', 'cancelled']);
+/** Statuses in which a job has nothing left to compute: its answer is in the record. */
+const SETTLED_STATUSES = new Set(['succeeded', 'diverged', 'cancelled']);
+
+// The parent's death (SIGKILL, the OOM killer) closes the IPC channel. An orphaned processor
+// must not go on writing the records and checkpoints of a job another worker will take over.
+process.once('disconnect', () => process.exit(1));
 
 export default async function processRun(
   job: SandboxedJob<RunJobData, RunJobResult>,
@@ -34,35 +42,46 @@ export default async function processRun(
   });
 
   const existing = await ctx.store.runs.get(runId);
-  if (existing && FINAL_STATUSES.has(existing.status)) {
-    log.info({ status: existing.status }, 'run already settled');
-    return { runId, status: existing.status === 'cancelled' ? 'cancelled' : 'cached' };
-  }
+  if (existing && SETTLED_STATUSES.has(existing.status)) return settled(runId, existing, log);
 
   const attempt = job.attemptsMade + 1;
   await ctx.store.runs.ensure({ id: runId, kind: spec.kind, taskKind: spec.task.kind, spec });
-  await ctx.store.runs.markRunning(runId, {
+  const started = await ctx.store.runs.markRunning(runId, {
     worker: ctx.workerName,
     backend: ctx.backend,
     attempt,
   });
+  // Settled or cancelled between the read above and now.
+  if (!started.changed) return settled(runId, started.run, log);
   log.info({ attempt }, 'run started');
 
   const progress = new ProgressReporter(runId, job, ctx.store, ctx.config.progressIntervalMs);
   const services = new StoreRunServices(runId, ctx.store, log, progress, signal);
+  const blocks = watchEventLoop();
   let outcome: RunOutcome;
   try {
     outcome = await executeRun(spec, services);
   } catch (error) {
     throw await recordFailure(ctx, job, error, { runId, log });
+  } finally {
+    log.info({ longestBlockMs: blocks.stop() }, 'numerics done');
   }
 
   if (outcome.kind === 'interrupted') {
-    return handBack(ctx, job, token, { runId, log });
+    return stopped(ctx, job, token, { runId, log }, services.stopReason());
   }
   const stored = await ctx.store.runs.finish(runId, outcome);
-  log.info({ status: outcome.status, alreadyFinished: !stored.changed }, 'run finished');
-  return { runId, status: outcome.status };
+  log.info({ status: stored.run.status, alreadyFinished: !stored.changed }, 'run finished');
+  return stored.changed ? { runId, status: outcome.status } : resultOf(runId, stored.run);
+}
+
+function settled(runId: string, record: RunRecord, log: Logger): RunJobResult {
+  log.info({ status: record.status }, 'run already settled');
+  return resultOf(runId, record);
+}
+
+function resultOf(runId: string, record: RunRecord): RunJobResult {
+  return { runId, status: record.status === 'cancelled' ? 'cancelled' : 'cached' };
 }
 
 /** The run a job is about, for the steps after its numerics. */
@@ -98,16 +117,28 @@ async function verifiedPayload(
   throw new UnrecoverableError(`${error.code}: ${error.message}`);
 }
 
-/** Stopped at a safe point: back to the waiting list, without using up an attempt. */
-async function handBack(
+/**
+ * Stopped at a safe point. A cancelled run's job ends here, so that nothing retries it; any
+ * other stop (a shutdown, or a cancellation undone by a resubmission meanwhile) hands the job
+ * back to the waiting list without using up an attempt, for whichever worker comes next to
+ * resume from the checkpoint just written.
+ */
+async function stopped(
   ctx: WorkerContext,
   job: SandboxedJob<RunJobData, RunJobResult>,
   token: string | undefined,
   run: JobRun,
-): Promise<never> {
-  await ctx.store.runs.requeue([run.runId]);
+  reason: StopReason | null,
+): Promise<RunJobResult> {
+  const record = await ctx.store.runs.get(run.runId);
+  if (record?.status === 'cancelled') {
+    run.log.info({ reason }, 'run cancelled');
+    return { runId: run.runId, status: 'cancelled' };
+  }
+
+  await ctx.store.runs.release(run.runId, ctx.workerName);
   await job.moveToWait(token);
-  run.log.info({}, 'run handed back');
+  run.log.info({ reason }, 'run handed back');
   throw new WaitingError();
 }
 
@@ -129,7 +160,7 @@ async function recordFailure(
   run.log.error({ err: error, attempt, lastAttempt }, 'run failed');
 
   if (lastAttempt) await ctx.store.runs.fail(run.runId, { code, message }, attempt);
-  else await ctx.store.runs.requeue([run.runId]);
+  else await ctx.store.runs.release(run.runId, ctx.workerName);
 
   return retryable
     ? error instanceof Error

@@ -16,9 +16,14 @@ interface ProgressSink {
  * Progress goes to the job (for live events) and to the record (for REST readers), but at
  * most once per interval: a meta-training run reports thousands of steps, and each write is
  * a round trip to Redis and PostgreSQL.
+ *
+ * A record write is only taken while the run is `running`; one refused means somebody else
+ * moved the run (a user cancelling it, most often), which is how a worker that missed the
+ * cancellation message still stops.
  */
 export class ProgressReporter {
   private lastWriteMs = 0;
+  private leftRunning = false;
 
   constructor(
     private readonly runId: string,
@@ -27,14 +32,20 @@ export class ProgressReporter {
     private readonly intervalMs: number,
   ) {}
 
+  /** True once a progress write found the record no longer running. */
+  get recordLeftRunning(): boolean {
+    return this.leftRunning;
+  }
+
   async report(progress: RunProgress, force = false): Promise<void> {
     const nowMs = Date.now();
     if (!force && nowMs - this.lastWriteMs < this.intervalMs) return;
     this.lastWriteMs = nowMs;
 
-    await Promise.all([
+    const [, written] = await Promise.all([
       this.job.updateProgress(progress),
       this.store.runs.updateProgress(this.runId, progress),
     ]);
+    if (!written) this.leftRunning = true;
   }
 }

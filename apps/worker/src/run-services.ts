@@ -18,6 +18,13 @@ import type { Store } from '@metaopt/store';
 import type { Logger } from 'pino';
 import { WorkerError } from './errors.js';
 import type { ProgressReporter } from './progress.js';
+import { STOP_FOR_CANCELLATION } from './stop-reasons.js';
+
+/**
+ * Why a job was asked to stop: the worker is shutting down (the run goes back to the queue),
+ * the run was cancelled, or its record left `running` under the job (see ProgressReporter).
+ */
+export type StopReason = 'shutdown' | 'cancelled' | 'record-moved';
 
 export class StoreRunServices implements RunServices {
   constructor(
@@ -29,7 +36,14 @@ export class StoreRunServices implements RunServices {
   ) {}
 
   stopRequested(): boolean {
-    return this.signal?.aborted ?? false;
+    return this.stopReason() !== null;
+  }
+
+  stopReason(): StopReason | null {
+    if (this.signal?.aborted) {
+      return this.signal.reason === STOP_FOR_CANCELLATION ? 'cancelled' : 'shutdown';
+    }
+    return this.reporter.recordLeftRunning ? 'record-moved' : null;
   }
 
   progress(progress: RunProgress, force = false): Promise<void> {
