@@ -62,8 +62,25 @@ export interface CurveView {
   readonly p90: readonly number[] | null;
 }
 
+export interface RunPage {
+  readonly items: readonly RunView[];
+  readonly nextCursor: string | null;
+}
+
+export interface RunFilter {
+  readonly kind?: string;
+  readonly status?: string;
+  readonly task?: string;
+  readonly limit?: number;
+  readonly cursor?: string;
+}
+
 export class MetaoptClient {
-  constructor(private readonly baseUrl: string) {}
+  /** `apiKey` is sent as a bearer token; servers configured without keys ignore it. */
+  constructor(
+    private readonly baseUrl: string,
+    private readonly apiKey?: string,
+  ) {}
 
   submitSweep(sweep: unknown): Promise<Submission> {
     return this.request('POST', '/v1/sweeps', sweep);
@@ -79,6 +96,14 @@ export class MetaoptClient {
 
   run(id: string): Promise<RunView> {
     return this.request('GET', `/v1/runs/${id}`);
+  }
+
+  listRuns(filter: RunFilter = {}): Promise<RunPage> {
+    const query = new URLSearchParams();
+    for (const [key, value] of Object.entries(filter)) {
+      if (value !== undefined) query.set(key, String(value));
+    }
+    return this.request('GET', `/v1/runs?${query}`);
   }
 
   async curves(id: string, maxPoints?: number): Promise<readonly CurveView[]> {
@@ -102,7 +127,10 @@ export class MetaoptClient {
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const response = await fetch(new URL(path, this.baseUrl), {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const payload = (await response.json()) as T & { code?: string; message?: string };

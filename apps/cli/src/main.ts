@@ -6,7 +6,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { BackendChoice } from '@metaopt/l2l';
 import { Command, Option } from 'commander';
-import { MetaoptApiError, MetaoptClient, type SweepView } from './client.js';
+import Table from 'cli-table3';
+import { MetaoptApiError, MetaoptClient, type RunFilter, type SweepView } from './client.js';
 import { localReport } from './local-report.js';
 import { runLocally } from './local.js';
 import { sweepReport } from './report.js';
@@ -22,9 +23,15 @@ const program = new Command('metaopt')
       .env('METAOPT_API_URL')
       .default('http://127.0.0.1:3000'),
   )
+  .addOption(
+    new Option('--api-key <key>', 'API key for servers that require one').env('METAOPT_API_KEY'),
+  )
   .option('--json', 'print machine-readable JSON');
 
-const client = () => new MetaoptClient(program.opts<{ api: string }>().api);
+const client = () => {
+  const { api, apiKey } = program.opts<{ api: string; apiKey?: string }>();
+  return new MetaoptClient(api, apiKey);
+};
 const asJson = () => program.opts<{ json?: boolean }>().json === true;
 const print = (value: unknown, text: string) =>
   console.log(asJson() ? JSON.stringify(value, null, 2) : text);
@@ -65,6 +72,35 @@ program
       const run = await client().run(id);
       print(run, `${run.id} ${run.kind} ${run.status}\n${JSON.stringify(run.summary)}`);
     }
+  });
+
+program
+  .command('ls')
+  .description('list runs, newest first')
+  .option('--kind <kind>', 'baseline, meta-train or evaluate')
+  .option('--status <status>', 'queued, running, succeeded, diverged, failed or cancelled')
+  .option('--task <task>', 'quadratic or mnist')
+  .option('--limit <n>', 'how many', Number, 20)
+  .option('--cursor <cursor>', 'continue a previous listing')
+  .action(async (filter: RunFilter) => {
+    const page = await client().listRuns(filter);
+    const table = new Table({
+      head: ['id', 'kind', 'task', 'contender', 'status', 'mean Σ loss'],
+      style: { head: [], border: [] },
+    });
+    for (const run of page.items) {
+      const score = run.summary?.meanSumLoss ?? run.summary?.bestScore;
+      table.push([
+        run.id.slice(0, 12),
+        run.kind,
+        run.task,
+        run.contender ?? '',
+        run.status,
+        score === undefined || score === null ? '' : score.toPrecision(4),
+      ]);
+    }
+    const more = page.nextCursor ? `\nmore: --cursor ${page.nextCursor}` : '';
+    print(page, `${table.toString()}${more}`);
   });
 
 program

@@ -13,6 +13,8 @@ const FASTIFY_CODES: Record<string, ApiErrorCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'BODY_NOT_JSON',
 };
 
+const RETRY_AFTER_S = 5;
+
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const apiError = toApiError(error);
@@ -20,6 +22,8 @@ export function installErrorHandler(app: FastifyInstance): void {
     else if (apiError.code === 'SERVICE_UNAVAILABLE')
       request.log.warn({ err: error }, 'dependency down');
 
+    // A client should come back once the outage is over, not at once.
+    if (apiError.statusCode === 503) void reply.header('retry-after', RETRY_AFTER_S);
     const body: ErrorBody = {
       code: apiError.code,
       message: apiError.message,
@@ -46,16 +50,22 @@ function toApiError(error: FastifyError & { issues?: unknown; limit?: unknown })
     const details = { issues: error.issues, ...(error.limit ? { limit: error.limit } : {}) };
     return new ApiError(error.code as ApiErrorCode, error.message, details);
   }
+  // The store refuses a cursor it did not hand out; to a client that is a bad query.
+  if (error.name === 'StoreError' && error.code === 'STORE_INVALID_INPUT') {
+    return new ApiError('REQUEST_INVALID', error.message);
+  }
   if (error.validation) {
-    const where = error.validationContext ?? 'request';
-    return new ApiError('REQUEST_INVALID', `Invalid ${where}: ${error.message}.`);
+    return new ApiError('REQUEST_INVALID', validationMessage(error));
   }
   const mapped = FASTIFY_CODES[error.code];
   if (mapped) return new ApiError(mapped, humanMessage(mapped, error));
-  if (isUnavailable(error)) {
+  const down = unavailableService(error);
+  if (down) {
     return new ApiError(
       'SERVICE_UNAVAILABLE',
-      'A backing service (PostgreSQL or Redis) is unreachable; try again shortly.',
+      `${down === 'postgresql' ? 'PostgreSQL (the run records)' : 'Redis (the job queue)'} ` +
+        'is unreachable; nothing was lost, try again shortly.',
+      { service: down },
     );
   }
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
@@ -77,9 +87,27 @@ function humanMessage(code: ApiErrorCode, error: FastifyError): string {
   }
 }
 
-const UNAVAILABLE_CODES = new Set(['STORE_UNAVAILABLE', 'ECONNREFUSED', 'ETIMEDOUT', 'ENOTFOUND']);
+const SOCKET_CODES = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'ENOTFOUND', 'ECONNRESET']);
 
-function isUnavailable(error: { code?: string; message?: string }): boolean {
-  if (error.code && UNAVAILABLE_CODES.has(error.code)) return true;
-  return /Connection is closed|Stream isn't writeable|enableOfflineQueue/.test(error.message ?? '');
+/** Which backing service an error says is down: the store's errors name PostgreSQL. */
+function unavailableService(error: {
+  name?: string;
+  code?: string;
+  message?: string;
+}): 'postgresql' | 'redis' | null {
+  if (error.code === 'STORE_UNAVAILABLE') return 'postgresql';
+  if (error.code && SOCKET_CODES.has(error.code)) return 'redis';
+  const redisDown = /Connection is closed|Stream isn't writeable|enableOfflineQueue|ECONNREFUSED/;
+  return redisDown.test(error.message ?? '') ? 'redis' : null;
+}
+
+/** The first problem Ajv found, as a sentence naming the parameter and what it must be. */
+function validationMessage(error: FastifyError): string {
+  const first = error.validation?.[0];
+  const where = error.validationContext ?? 'request';
+  if (!first) return `Invalid ${where}.`;
+  const field = first.instancePath.replace(/^\//, '').replaceAll('/', '.');
+  const allowed = (first.params as { allowedValues?: unknown[] }).allowedValues;
+  const suffix = allowed ? `: ${allowed.join(', ')}` : '';
+  return `Invalid ${where}${field ? ` parameter ${field}` : ''}: ${first.message}${suffix}.`;
 }
