@@ -27,7 +27,12 @@ export async function startTestApi(
   });
   const store = createStore({ databaseUrl: config.databaseUrl });
   const redis = createRedis(config.redisUrl, 'producer');
-  const producer = new RunProducer({ connection: redis, prefix: config.queuePrefix });
+  const producer = new RunProducer({
+    connection: redis,
+    prefix: config.queuePrefix,
+    attempts: config.runAttempts,
+    retryDelayMs: config.runRetryDelayMs,
+  });
   const app = await buildApp({ config, store, redis, producer, logger: false });
   await app.ready();
 

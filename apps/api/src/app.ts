@@ -10,7 +10,10 @@ import type { Store } from '@metaopt/store';
 import type { ApiConfig } from './config.js';
 import { installErrorHandler } from './plugins/errors.js';
 import { registerOpenApi } from './plugins/openapi.js';
+import { installAuth } from './plugins/auth.js';
+import { registerRateLimit } from './plugins/rate-limit.js';
 import { healthRoutes } from './routes/health.js';
+import { controlRoutes } from './routes/v1/control.js';
 import { runRoutes } from './routes/v1/runs.js';
 import { sweepRoutes } from './routes/v1/sweeps.js';
 import { SubmissionService } from './services/submissions.js';
@@ -37,7 +40,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     submissions: new SubmissionService(options.store, options.producer),
   };
   const app = Fastify({
-    logger: options.logger ?? { level: options.config.logLevel },
+    logger: options.logger ?? {
+      level: options.config.logLevel,
+      // Keys are secrets; a request's headers are not logged, and never with them.
+      redact: ['req.headers.authorization', 'headers.authorization'],
+    },
     bodyLimit: options.config.maxBodyBytes,
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: 'x-request-id',
@@ -49,7 +56,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   installErrorHandler(app);
   await registerOpenApi(app);
   await app.register(healthRoutes(deps));
+  // Everything registered from here on is rate-limited and guarded by API keys; the probes
+  // and the documentation above are not.
+  await registerRateLimit(app, options.config.rateLimit);
+  installAuth(app, options.config.auth);
   await app.register(runRoutes(deps), { prefix: '/v1' });
+  await app.register(controlRoutes(deps), { prefix: '/v1' });
   await app.register(sweepRoutes(deps), { prefix: '/v1' });
   return app;
 }

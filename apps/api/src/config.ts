@@ -6,6 +6,8 @@ import envSchema from 'env-schema';
 import { Type, type Static } from '@sinclair/typebox';
 import { DEFAULT_DATABASE_URL } from '@metaopt/store/config';
 import { DEFAULT_LIMITS, type SpecLimits } from '@metaopt/spec';
+import { parseApiKeys, type AuthPolicy } from './plugins/auth.js';
+import type { RateLimitSettings } from './plugins/rate-limit.js';
 
 const ApiEnvSchema = Type.Object({
   DATABASE_URL: Type.String({ default: DEFAULT_DATABASE_URL }),
@@ -22,6 +24,15 @@ const ApiEnvSchema = Type.Object({
   LIMIT_MAX_EPOCHS: Type.Integer({ minimum: 1, default: DEFAULT_LIMITS.maxEpochs }),
   LIMIT_MAX_QUADRATIC_DIM: Type.Integer({ minimum: 1, default: DEFAULT_LIMITS.maxQuadraticDim }),
   LIMIT_MAX_HIDDEN_UNITS: Type.Integer({ minimum: 1, default: DEFAULT_LIMITS.maxHiddenUnits }),
+  /** Comma-separated `<sha256 hex of a key>:rw|ro`; empty runs the API open (see auth.ts). */
+  API_KEYS_SHA256: Type.String({ default: '' }),
+  API_READS_NEED_KEY: Type.Boolean({ default: false }),
+  /** Requests per API key (or address, without one) per window; 0 turns limiting off. */
+  API_RATE_LIMIT_MAX: Type.Integer({ minimum: 0, default: 1200 }),
+  API_RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 1000, default: 60_000 }),
+  /** Tries per run before it is recorded failed, and the wait before the first retry. */
+  RUN_ATTEMPTS: Type.Integer({ minimum: 1, default: 3 }),
+  RUN_RETRY_DELAY_MS: Type.Integer({ minimum: 0, default: 5000 }),
 });
 
 type ApiEnv = Static<typeof ApiEnvSchema>;
@@ -35,6 +46,10 @@ export interface ApiConfig {
   readonly logLevel: string;
   readonly maxBodyBytes: number;
   readonly limits: SpecLimits;
+  readonly auth: AuthPolicy;
+  readonly rateLimit: RateLimitSettings;
+  readonly runAttempts: number;
+  readonly runRetryDelayMs: number;
 }
 
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
@@ -55,5 +70,15 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       maxQuadraticDim: parsed.LIMIT_MAX_QUADRATIC_DIM,
       maxHiddenUnits: parsed.LIMIT_MAX_HIDDEN_UNITS,
     }),
+    auth: Object.freeze({
+      keys: Object.freeze(parseApiKeys(parsed.API_KEYS_SHA256)),
+      readsNeedKey: parsed.API_READS_NEED_KEY,
+    }),
+    rateLimit: Object.freeze({
+      max: parsed.API_RATE_LIMIT_MAX,
+      windowMs: parsed.API_RATE_LIMIT_WINDOW_MS,
+    }),
+    runAttempts: parsed.RUN_ATTEMPTS,
+    runRetryDelayMs: parsed.RUN_RETRY_DELAY_MS,
   });
 }

@@ -8,7 +8,12 @@ async function main(): Promise<void> {
   const config = loadApiConfig();
   const store = createStore({ databaseUrl: config.databaseUrl });
   const redis = createRedis(config.redisUrl, 'producer');
-  const producer = new RunProducer({ connection: redis, prefix: config.queuePrefix });
+  const producer = new RunProducer({
+    connection: redis,
+    prefix: config.queuePrefix,
+    attempts: config.runAttempts,
+    retryDelayMs: config.runRetryDelayMs,
+  });
   const app = await buildApp({ config, store, redis, producer });
 
   const close = async (signal: string) => {
