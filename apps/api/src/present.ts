@@ -24,8 +24,10 @@ export function presentRun(run: RunRecord) {
 
 const FINAL = new Set(['succeeded', 'diverged', 'failed', 'cancelled']);
 
+export type SweepStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+
 /** A sweep's status, derived from its runs' so it can never disagree with them. */
-export function sweepStatus(runs: readonly RunRecord[]): string {
+export function sweepStatus(runs: readonly { readonly status: string }[]): SweepStatus {
   if (runs.every((run) => FINAL.has(run.status))) {
     return runs.some((run) => run.status === 'failed' || run.status === 'cancelled')
       ? 'failed'
@@ -48,7 +50,8 @@ export function bestOfSweep(runs: readonly RunRecord[]) {
       contender,
       {
         runId: item.id,
-        meanSumLoss: Number.isFinite(meanSumLoss) ? meanSumLoss : null,
+        meanSumLoss:
+          typeof meanSumLoss === 'number' && Number.isFinite(meanSumLoss) ? meanSumLoss : null,
         lr: spec.kind === 'baseline' ? spec.optimizer.lr : null,
       },
     ]),

@@ -1,10 +1,18 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
 import { NUMERICS_VERSION } from '@metaopt/l2l/version';
 import { RunSpecSchema, planRun } from '@metaopt/spec';
+import { QUERY_ERRORS, SPEC_BODY_ERRORS, errorResponses } from '../../error-docs.js';
 import { ApiError } from '../../errors.js';
 import { presentRun } from '../../present.js';
-import { CurveQuery, IdParams, RunListQuery, SubmittedRun } from '../../schemas.js';
+import {
+  CurveQuery,
+  CurvesView,
+  IdParams,
+  RunListQuery,
+  RunPage,
+  RunView,
+  Submission,
+} from '../../schemas.js';
 import type { ApiDeps } from '../../app.js';
 import { passThroughBody } from './validation.js';
 
@@ -15,14 +23,12 @@ export function runRoutes(deps: ApiDeps): FastifyPluginAsyncTypebox {
       {
         schema: {
           summary: 'Submit one run (and the meta-training it needs)',
-          body: RunSpecSchema,
-          response: {
-            202: Type.Object({
-              id: Type.String(),
-              cached: Type.Boolean(),
-              runs: Type.Array(SubmittedRun),
-            }),
-          },
+          description:
+            'Answers at once with the run id; the run is computed by a worker, or answered ' +
+            'from the store when it has run before (`cached`).',
+          tags: ['runs'],
+          body: { ...RunSpecSchema, examples: [EXAMPLE_RUN] },
+          response: { 202: Submission, ...errorResponses(...SPEC_BODY_ERRORS) },
         },
         validatorCompiler: passThroughBody,
       },
@@ -37,7 +43,14 @@ export function runRoutes(deps: ApiDeps): FastifyPluginAsyncTypebox {
 
     app.get(
       '/runs',
-      { schema: { summary: 'List runs', querystring: RunListQuery } },
+      {
+        schema: {
+          summary: 'List runs, newest first',
+          tags: ['runs'],
+          querystring: RunListQuery,
+          response: { 200: RunPage, ...errorResponses(...QUERY_ERRORS) },
+        },
+      },
       async (request) => {
         const { kind, status, task, limit, cursor } = request.query;
         const page = await deps.store.runs.list({ kind, status, taskKind: task, limit, cursor });
@@ -47,7 +60,14 @@ export function runRoutes(deps: ApiDeps): FastifyPluginAsyncTypebox {
 
     app.get(
       '/runs/:id',
-      { schema: { summary: 'One run record', params: IdParams } },
+      {
+        schema: {
+          summary: 'One run record',
+          tags: ['runs'],
+          params: IdParams,
+          response: { 200: RunView, ...errorResponses(...QUERY_ERRORS, 'RUN_NOT_FOUND') },
+        },
+      },
       async (request) => {
         const run = await deps.store.runs.get(request.params.id);
         if (!run) throw new ApiError('RUN_NOT_FOUND', `No run ${request.params.id}.`);
@@ -60,8 +80,10 @@ export function runRoutes(deps: ApiDeps): FastifyPluginAsyncTypebox {
       {
         schema: {
           summary: "A run's curves: mean and spread per step",
+          tags: ['runs'],
           params: IdParams,
           querystring: CurveQuery,
+          response: { 200: CurvesView, ...errorResponses(...QUERY_ERRORS, 'RUN_NOT_FOUND') },
         },
       },
       async (request) => {
@@ -73,3 +95,12 @@ export function runRoutes(deps: ApiDeps): FastifyPluginAsyncTypebox {
     );
   };
 }
+
+/** Adam on the paper's quadratic, 100 steps over 100 test problems. */
+const EXAMPLE_RUN = {
+  kind: 'baseline',
+  task: { kind: 'quadratic' },
+  optimizer: { name: 'adam', lr: 0.1 },
+  steps: 100,
+  nTests: 100,
+};
