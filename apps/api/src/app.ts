@@ -2,18 +2,23 @@
  * Builds the Fastify app from its dependencies, so tests build one per test against real
  * services and close it after; main.ts wires the real ones.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Redis } from 'ioredis';
 import type { RunProducer } from '@metaopt/queue';
 import type { Store } from '@metaopt/store';
 import type { ApiConfig } from './config.js';
+import { EventHub } from './events/hub.js';
+import { registerBullBoard } from './plugins/bull-board.js';
+import { registerDashboard } from './plugins/dashboard.js';
 import { installErrorHandler } from './plugins/errors.js';
+import { ApiMetrics, registerMetrics } from './plugins/metrics.js';
 import { registerOpenApi } from './plugins/openapi.js';
-import { installAuth } from './plugins/auth.js';
+import { accessOf, installAuth } from './plugins/auth.js';
 import { registerRateLimit } from './plugins/rate-limit.js';
 import { healthRoutes } from './routes/health.js';
 import { controlRoutes } from './routes/v1/control.js';
+import { eventRoutes } from './routes/v1/events.js';
 import { runRoutes } from './routes/v1/runs.js';
 import { sweepRoutes } from './routes/v1/sweeps.js';
 import { SubmissionService } from './services/submissions.js';
@@ -35,10 +40,19 @@ export interface BuildAppOptions {
 }
 
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const metrics = new ApiMetrics(options.producer.queue);
   const deps: ApiDeps = {
     ...options,
-    submissions: new SubmissionService(options.store, options.producer),
+    submissions: new SubmissionService(options.store, options.producer, (runs) =>
+      metrics.countSubmission(runs),
+    ),
   };
+  const hub = new EventHub({
+    redisUrl: options.config.redisUrl,
+    prefix: options.config.queuePrefix,
+    redis: options.redis,
+  });
+  hub.start();
   const app = Fastify({
     logger: options.logger ?? {
       level: options.config.logLevel,
@@ -48,14 +62,21 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     bodyLimit: options.config.maxBodyBytes,
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: 'x-request-id',
+    // The worker logs a run's lines with the same key, so one query finds both sides.
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Only JSON bodies mean anything here; a text body would reach the spec parser as a string.
   app.removeContentTypeParser('text/plain');
   installErrorHandler(app);
+  // Open event streams never end by themselves: end them so the server can close.
+  app.addHook('preClose', async () => hub.endStreams());
+  app.addHook('onClose', async () => hub.close());
   await registerOpenApi(app);
+  registerMetrics(app, { metrics, hub, store: options.store });
   await app.register(healthRoutes(deps));
+  await registerDashboard(app);
   // Everything registered from here on is rate-limited and guarded by API keys; the probes
   // and the documentation above are not.
   await registerRateLimit(app, options.config.rateLimit);
@@ -63,5 +84,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(runRoutes(deps), { prefix: '/v1' });
   await app.register(controlRoutes(deps), { prefix: '/v1' });
   await app.register(sweepRoutes(deps), { prefix: '/v1' });
+  await app.register(eventRoutes(deps, hub), { prefix: '/v1' });
+  await registerBullBoard(app, { queues: [options.producer.queue], access: accessOf });
   return app;
 }

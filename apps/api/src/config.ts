@@ -16,6 +16,10 @@ const ApiEnvSchema = Type.Object({
   HOST: Type.String({ default: '127.0.0.1' }),
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
   LOG_LEVEL: Type.String({ default: 'info' }),
+  /** A comment on each open event stream this often, so proxies do not drop it as idle. */
+  API_SSE_HEARTBEAT_MS: Type.Integer({ minimum: 100, default: 15_000 }),
+  /** How long a browser waits before reconnecting a dropped event stream. */
+  API_SSE_RETRY_MS: Type.Integer({ minimum: 0, default: 3000 }),
   /** Largest request body accepted; a sweep with explicit quadratics is the largest. */
   API_MAX_BODY_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576 }),
   LIMIT_MAX_GRID_CELLS: Type.Integer({ minimum: 1, default: DEFAULT_LIMITS.maxGridCells }),
@@ -44,6 +48,7 @@ export interface ApiConfig {
   readonly host: string;
   readonly port: number;
   readonly logLevel: string;
+  readonly events: { readonly heartbeatMs: number; readonly retryMs: number };
   readonly maxBodyBytes: number;
   readonly limits: SpecLimits;
   readonly auth: AuthPolicy;
@@ -61,6 +66,10 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     host: parsed.HOST,
     port: parsed.PORT,
     logLevel: parsed.LOG_LEVEL,
+    events: Object.freeze({
+      heartbeatMs: parsed.API_SSE_HEARTBEAT_MS,
+      retryMs: parsed.API_SSE_RETRY_MS,
+    }),
     maxBodyBytes: parsed.API_MAX_BODY_BYTES,
     limits: Object.freeze({
       maxGridCells: parsed.LIMIT_MAX_GRID_CELLS,

@@ -205,3 +205,14 @@ export const SweepListQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
 });
+
+/**
+ * A success response that is not JSON (an SVG, an event stream, metrics text), as OpenAPI
+ * describes one: under its media type. Error responses of the same route stay JSON.
+ */
+export function nonJsonResponse(mediaType: string, description: string) {
+  return {
+    description,
+    content: { [mediaType]: { schema: Type.String({ description }) } },
+  };
+}

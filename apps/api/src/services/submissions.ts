@@ -30,6 +30,8 @@ export class SubmissionService {
   constructor(
     private readonly store: Store,
     private readonly producer: RunProducer,
+    /** Told of every submission's runs, for the cache hit and miss counts. */
+    private readonly onSubmitted: (runs: readonly SubmittedRun[]) => void = () => {},
   ) {}
 
   async submit(runs: readonly PlannedRun[], requestId?: string): Promise<Submission> {
@@ -43,15 +45,14 @@ export class SubmissionService {
     );
     await this.producer.enqueue(runs, settled, requestId);
 
-    return {
-      runs: runs.map((run) => ({
-        id: run.id,
-        kind: run.spec.kind,
-        role: run.role,
-        status: restart.includes(run) ? 'queued' : (records.get(run.id)?.status ?? 'queued'),
-      })),
-      cached: settled.size === runs.length,
-    };
+    const submitted = runs.map((run) => ({
+      id: run.id,
+      kind: run.spec.kind,
+      role: run.role,
+      status: restart.includes(run) ? 'queued' : (records.get(run.id)?.status ?? 'queued'),
+    }));
+    this.onSubmitted(submitted);
+    return { runs: submitted, cached: settled.size === runs.length };
   }
 
   private async recordAll(runs: readonly PlannedRun[]): Promise<Map<string, RunRecord>> {

@@ -14,7 +14,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { ApiDeps } from '../../app.js';
 import { ApiError } from '../../errors.js';
 import { presentRun } from '../../present.js';
-import { ContentId, IdParams } from '../../schemas.js';
+import { QUERY_ERRORS, errorResponses } from '../../error-docs.js';
+import { ContentId, IdParams, RunView } from '../../schemas.js';
 
 /** Statuses whose result stands: cancelling or retrying leaves them alone. */
 const SETTLED = new Set(['succeeded', 'diverged']);
@@ -36,6 +37,10 @@ export function controlRoutes(deps: ApiDeps): FastifyPluginAsyncTypebox {
           summary: 'Cancel a run: queued, it never starts; running, it stops at its next step',
           tags: ['runs'],
           params: IdParams,
+          response: {
+            202: RunView,
+            ...errorResponses(...QUERY_ERRORS, 'RUN_NOT_FOUND', 'RUN_NOT_CANCELLABLE'),
+          },
         },
       },
       async (request, reply) => {
@@ -60,10 +65,10 @@ export function controlRoutes(deps: ApiDeps): FastifyPluginAsyncTypebox {
       '/sweeps/:id/cancel',
       {
         schema: {
-          summary: "Cancel every run of a sweep that has not finished (runs it shares too)",
+          summary: 'Cancel every run of a sweep that has not finished (runs it shares too)',
           tags: ['sweeps'],
           params: IdParams,
-          response: { 202: SweepAction },
+          response: { 202: SweepAction, ...errorResponses(...QUERY_ERRORS, 'SWEEP_NOT_FOUND') },
         },
       },
       async (request, reply) => {
@@ -85,7 +90,10 @@ export function controlRoutes(deps: ApiDeps): FastifyPluginAsyncTypebox {
           summary: 'Run the failed and cancelled runs of a sweep again; the others stay',
           tags: ['sweeps'],
           params: IdParams,
-          response: { 202: SweepAction },
+          response: {
+            202: SweepAction,
+            ...errorResponses(...QUERY_ERRORS, 'SWEEP_NOT_FOUND', 'SWEEP_STALE'),
+          },
         },
       },
       async (request, reply) => {

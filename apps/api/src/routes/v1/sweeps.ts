@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
 import { NUMERICS_VERSION } from '@metaopt/l2l/version';
 import { SweepSpecSchema, planSweep } from '@metaopt/spec';
 import { QUERY_ERRORS, SPEC_BODY_ERRORS, errorResponses } from '../../error-docs.js';
@@ -8,6 +7,7 @@ import { bestOfSweep, presentRun, sweepStatus } from '../../present.js';
 import {
   IdParams,
   Submission,
+  nonJsonResponse,
   SweepListQuery,
   SweepPage,
   SweepQuery,
@@ -116,9 +116,8 @@ export function sweepRoutes(deps: ApiDeps): FastifyPluginAsyncTypebox {
             'dashed, as in the paper. Drawn from the runs finished so far.',
           tags: ['sweeps'],
           params: IdParams,
-          produces: ['image/svg+xml'],
           response: {
-            200: Type.String({ description: 'An SVG document (image/svg+xml).' }),
+            200: nonJsonResponse('image/svg+xml', 'The figure as an SVG document.'),
             ...errorResponses(...QUERY_ERRORS, 'SWEEP_NOT_FOUND', 'FIGURE_NOT_READY'),
           },
         },

@@ -1,0 +1,268 @@
+/* global document, window, fetch, EventSource, URL, setTimeout, clearTimeout, setInterval */
+/**
+ * The dashboard's script: lists sweeps and recent runs (re-read every few seconds), and shows
+ * the selected sweep (`#/sweeps/<id>`, else the newest) with its results table, its figure
+ * and its runs, kept live by the sweep's event stream. Text goes in with textContent only:
+ * names come from users.
+ */
+
+const LIST_REFRESH_MS = 5000;
+/** Terminal events come in bursts when a sweep ends; one refresh serves the burst. */
+const SWEEP_REFRESH_DEBOUNCE_MS = 300;
+const FINAL = new Set(['succeeded', 'diverged', 'failed', 'cancelled']);
+
+const state = { sweepId: null, sweep: null, events: null, refreshTimer: null };
+
+function $(selector) {
+  return document.querySelector(selector);
+}
+
+function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value !== undefined && value !== null) element.setAttribute(name, String(value));
+  }
+  for (const child of children.flat()) {
+    element.append(child instanceof window.Node ? child : document.createTextNode(String(child)));
+  }
+  return element;
+}
+
+async function getJson(path) {
+  const response = await fetch(path, { headers: { accept: 'application/json' } });
+  if (!response.ok) throw new Error(`${path}: ${response.status}`);
+  return response.json();
+}
+
+function formatNumber(value) {
+  if (value === null || value === undefined) return '–';
+  if (!Number.isFinite(value)) return String(value);
+  const abs = Math.abs(value);
+  return abs !== 0 && (abs >= 1e5 || abs < 1e-3) ? value.toExponential(3) : value.toPrecision(4);
+}
+
+function statusPill(status) {
+  return h('span', { class: 'status', 'data-status': status }, status);
+}
+
+function progressBar(run) {
+  if (FINAL.has(run.status)) return h('progress', { max: 1, value: 1 });
+  const fraction = run.progress?.fraction;
+  return fraction === undefined
+    ? h('progress', { max: 1 })
+    : h('progress', { max: 1, value: fraction });
+}
+
+function contender(run) {
+  return run.contender ?? run.kind;
+}
+
+function learningRate(run) {
+  return run.spec?.optimizer?.lr ?? null;
+}
+
+// ---- lists ----------------------------------------------------------------------------
+
+async function refreshLists() {
+  const [sweeps, runs] = await Promise.all([
+    getJson('/v1/sweeps?limit=20'),
+    getJson('/v1/runs?limit=25'),
+  ]);
+  renderSweepList(sweeps.items);
+  renderRunList(runs.items);
+  $('#empty').hidden = sweeps.items.length > 0;
+  if (!state.sweepId && sweeps.items.length > 0) selectSweep(sweeps.items[0].id);
+}
+
+function renderSweepList(sweeps) {
+  const rows = sweeps.map((sweep) => {
+    const row = h(
+      'tr',
+      { 'data-sweep-id': sweep.id, class: sweep.id === state.sweepId ? 'selected' : null },
+      h('td', {}, sweep.name ?? sweep.id.slice(0, 12)),
+      h('td', {}, statusPill(sweep.status)),
+      h('td', { class: 'num' }, sweep.runs),
+      h('td', {}, new Date(sweep.createdAt).toLocaleString()),
+    );
+    row.addEventListener('click', () => {
+      window.location.hash = `#/sweeps/${sweep.id}`;
+    });
+    return row;
+  });
+  $('#sweeps tbody').replaceChildren(...rows);
+}
+
+function renderRunList(runs) {
+  const rows = runs.map((run) =>
+    h(
+      'tr',
+      { 'data-run-id': run.id },
+      h('td', {}, run.kind),
+      h('td', {}, contender(run)),
+      h('td', { class: 'run-status' }, statusPill(run.status)),
+      h('td', {}, progressBar(run)),
+    ),
+  );
+  $('#runs tbody').replaceChildren(...rows);
+}
+
+// ---- the selected sweep ---------------------------------------------------------------
+
+function selectSweep(id) {
+  if (id === state.sweepId) return;
+  state.sweepId = id;
+  state.events?.close();
+  for (const row of document.querySelectorAll('#sweeps tbody tr')) {
+    row.classList.toggle('selected', row.dataset.sweepId === id);
+  }
+  void loadSweep().then(follow);
+}
+
+async function loadSweep() {
+  const id = state.sweepId;
+  const sweep = await getJson(`/v1/sweeps/${id}?best=true`);
+  if (id !== state.sweepId) return;
+  state.sweep = sweep;
+  renderSweep();
+}
+
+function renderSweep() {
+  const { sweep } = state;
+  $('#sweep').hidden = false;
+  $('#sweep-name').textContent = sweep.name ?? sweep.id.slice(0, 12);
+  $('#sweep-status').textContent = sweep.status;
+  $('#sweep-status').dataset.status = sweep.status;
+  $('#sweep-id').textContent = sweep.id;
+  renderResults(sweep);
+  renderFigure(sweep);
+  renderSweepRuns(sweep.runs);
+}
+
+/** The table the CLI prints: best run per optimizer, ranked by mean summed loss. */
+function renderResults(sweep) {
+  const byId = new Map(sweep.runs.map((run) => [run.id, run]));
+  const picks = Object.entries(sweep.best ?? {}).map(([name, pick]) => ({
+    name,
+    pick,
+    run: byId.get(pick.runId),
+  }));
+  const ranked = picks
+    .filter((p) => p.pick.meanSumLoss !== null)
+    .sort((a, b) => a.pick.meanSumLoss - b.pick.meanSumLoss);
+  const unranked = picks.filter((p) => p.pick.meanSumLoss === null);
+  const rows = [...ranked, ...unranked].map((p, i) =>
+    h(
+      'tr',
+      { 'data-contender': p.name },
+      h('td', { class: 'num' }, p.pick.meanSumLoss === null ? '–' : i + 1),
+      h('td', {}, p.name),
+      h('td', { class: 'num' }, formatNumber(p.pick.lr)),
+      h('td', { class: 'num' }, formatNumber(p.pick.meanSumLoss)),
+      h('td', { class: 'num' }, formatNumber(p.run?.summary?.finalLossMean)),
+      h('td', {}, statusPill(p.run?.status ?? '')),
+    ),
+  );
+  $('#results tbody').replaceChildren(...rows);
+}
+
+function renderFigure(sweep) {
+  const img = $('#figure img');
+  if (Object.keys(sweep.best ?? {}).length === 0) {
+    img.hidden = true;
+    return;
+  }
+  // A new URL per state, so the browser does not show the figure of fewer finished runs.
+  const finished = sweep.runs.filter((run) => FINAL.has(run.status)).length;
+  const url = new URL(`/v1/sweeps/${sweep.id}/figure.svg`, window.location.href);
+  url.searchParams.set('v', String(finished));
+  if (img.getAttribute('src') !== url.pathname + url.search) img.src = url.pathname + url.search;
+  img.hidden = false;
+}
+
+function renderSweepRuns(runs) {
+  const rows = runs.map((run) =>
+    h(
+      'tr',
+      { 'data-run-id': run.id, 'data-status': run.status },
+      h('td', {}, run.kind),
+      h('td', {}, contender(run)),
+      h('td', { class: 'num' }, formatNumber(learningRate(run))),
+      h('td', { class: 'run-status' }, statusPill(run.status)),
+      h('td', { class: 'run-progress' }, progressBar(run)),
+    ),
+  );
+  $('#sweep-runs tbody').replaceChildren(...rows);
+}
+
+// ---- live updates ---------------------------------------------------------------------
+
+const STATUS_OF_EVENT = {
+  queued: 'queued',
+  started: 'running',
+  diverged: 'diverged',
+  failed: 'failed',
+  cancelled: 'cancelled',
+};
+
+function follow() {
+  const id = state.sweepId;
+  if (!state.sweep || state.sweep.status === 'succeeded' || state.sweep.status === 'failed') {
+    setLive('closed', 'settled');
+    return;
+  }
+  const events = new EventSource(`/v1/sweeps/${id}/events`);
+  state.events = events;
+  events.onopen = () => setLive('open', 'live');
+  events.onerror = () => setLive('closed', 'reconnecting…');
+  for (const type of ['queued', 'started', 'progress', 'checkpoint']) {
+    events.addEventListener(type, (message) => onRunEvent(type, JSON.parse(message.data)));
+  }
+  for (const type of ['finished', 'diverged', 'failed', 'cancelled']) {
+    events.addEventListener(type, (message) => {
+      onRunEvent(type, JSON.parse(message.data));
+      scheduleSweepRefresh();
+    });
+  }
+  events.addEventListener('end', () => {
+    events.close();
+    setLive('closed', 'settled');
+    scheduleSweepRefresh();
+  });
+}
+
+function setLive(stateName, text) {
+  $('#live').dataset.state = stateName;
+  $('#live').textContent = text;
+}
+
+/** Updates the run's row in place: a progress event must not cost a request. */
+function onRunEvent(type, data) {
+  const run = state.sweep?.runs.find((candidate) => candidate.id === data.runId);
+  if (!run) return;
+  if (type === 'progress') run.progress = { ...run.progress, ...data };
+  else if (type === 'finished') run.status = data.status ?? 'succeeded';
+  else if (STATUS_OF_EVENT[type]) run.status = STATUS_OF_EVENT[type];
+
+  const row = document.querySelector(`#sweep-runs tr[data-run-id="${run.id}"]`);
+  if (!row) return;
+  row.dataset.status = run.status;
+  row.querySelector('.run-status').replaceChildren(statusPill(run.status));
+  row.querySelector('.run-progress').replaceChildren(progressBar(run));
+}
+
+function scheduleSweepRefresh() {
+  clearTimeout(state.refreshTimer);
+  state.refreshTimer = setTimeout(() => void loadSweep(), SWEEP_REFRESH_DEBOUNCE_MS);
+}
+
+// ---- start ----------------------------------------------------------------------------
+
+function route() {
+  const match = /^#\/sweeps\/([0-9a-f]{64})$/.exec(window.location.hash);
+  if (match) selectSweep(match[1]);
+}
+
+window.addEventListener('hashchange', route);
+route();
+void refreshLists();
+setInterval(() => void refreshLists().catch(() => undefined), LIST_REFRESH_MS);
