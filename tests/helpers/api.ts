@@ -18,6 +18,8 @@ export interface TestApi {
 export async function startTestApi(
   services: TestServices,
   env: Record<string, string> = {},
+  /** `logger`: Fastify's logger options, to read the API's log lines; none by default. */
+  options: { logger?: object } = {},
 ): Promise<TestApi> {
   const config = loadApiConfig({
     DATABASE_URL: services.databaseUrl,
@@ -33,7 +35,7 @@ export async function startTestApi(
     attempts: config.runAttempts,
     retryDelayMs: config.runRetryDelayMs,
   });
-  const app = await buildApp({ config, store, redis, producer, logger: false });
+  const app = await buildApp({ config, store, redis, producer, logger: options.logger ?? false });
   await app.ready();
 
   return {

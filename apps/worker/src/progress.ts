@@ -48,4 +48,22 @@ export class ProgressReporter {
     ]);
     if (!written) this.leftRunning = true;
   }
+
+  /**
+   * Tells live readers that a checkpoint was saved: a job progress report marked
+   * `checkpoint`, which the API's event streams send as a `checkpoint` event. The record's
+   * progress is left as it is: checkpoints are records of their own.
+   */
+  async checkpointSaved(checkpoint: CheckpointNotice): Promise<void> {
+    await this.job.updateProgress({ checkpoint });
+  }
+}
+
+export interface CheckpointNotice {
+  /** Epochs done when the checkpoint was taken. */
+  readonly epoch: number;
+  /** The epoch's test score; null when it was not finite. */
+  readonly score: number | null;
+  /** Whether these are the best weights so far. */
+  readonly best: boolean;
 }

@@ -99,6 +99,8 @@ export class StoreRunServices implements RunServices {
         bytes,
       });
     }
+    const score = Number.isFinite(metrics.score) ? metrics.score : null;
+    await this.reporter.checkpointSaved({ epoch: epochsDone, score, best: metrics.best });
 
     this.log.info(
       { epoch: epochsDone, score: metrics.score, metaLoss: metrics.metaLoss, best: metrics.best },
