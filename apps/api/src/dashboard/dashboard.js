@@ -11,7 +11,7 @@ const LIST_REFRESH_MS = 5000;
 const SWEEP_REFRESH_DEBOUNCE_MS = 300;
 const FINAL = new Set(['succeeded', 'diverged', 'failed', 'cancelled']);
 
-const state = { sweepId: null, sweep: null, events: null, refreshTimer: null };
+const state = { sweepId: null, sweep: null, events: null, refreshTimer: null, received: 0 };
 
 function $(selector) {
   return document.querySelector(selector);
@@ -38,7 +38,9 @@ function formatNumber(value) {
   if (value === null || value === undefined) return '–';
   if (!Number.isFinite(value)) return String(value);
   const abs = Math.abs(value);
-  return abs !== 0 && (abs >= 1e5 || abs < 1e-3) ? value.toExponential(3) : value.toPrecision(4);
+  if (abs !== 0 && (abs >= 1e5 || abs < 1e-3)) return value.toExponential(3);
+  // Four significant digits, without the trailing zeros toPrecision would keep (0.1000).
+  return String(Number(value.toPrecision(4)));
 }
 
 function statusPill(status) {
@@ -237,6 +239,8 @@ function setLive(stateName, text) {
 
 /** Updates the run's row in place: a progress event must not cost a request. */
 function onRunEvent(type, data) {
+  state.received += 1;
+  $('#live').dataset.events = String(state.received);
   const run = state.sweep?.runs.find((candidate) => candidate.id === data.runId);
   if (!run) return;
   if (type === 'progress') run.progress = { ...run.progress, ...data };
