@@ -67,7 +67,9 @@ async function main(): Promise<void> {
 
   const subscriber = connection.duplicate();
   subscriber.on('message', (_channel: string, runId: string) => {
-    if (worker.cancelJob(runId, STOP_FOR_CANCELLATION)) log.info({ runId }, 'run cancelled');
+    if (worker.cancelJob(runId, STOP_FOR_CANCELLATION)) {
+      log.info({ runId }, 'cancellation passed to the job');
+    }
   });
   subscriber
     .subscribe(cancellationChannel(config.queuePrefix))
