@@ -124,12 +124,21 @@ export class MetaoptClient {
     }
   }
 
+  /** An absolute URL of this server, for clients other than fetch (event streams). */
+  urlOf(path: string): URL {
+    return new URL(path, this.baseUrl);
+  }
+
+  authHeaders(): Record<string, string> {
+    return this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {};
+  }
+
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const response = await fetch(new URL(path, this.baseUrl), {
       method,
       headers: {
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}),
+        ...this.authHeaders(),
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     });

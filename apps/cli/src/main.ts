@@ -8,6 +8,7 @@ import type { BackendChoice } from '@metaopt/l2l';
 import { Command, Option } from 'commander';
 import Table from 'cli-table3';
 import { MetaoptApiError, MetaoptClient, type RunFilter, type SweepView } from './client.js';
+import { followWithBars } from './follow.js';
 import { localReport } from './local-report.js';
 import { runLocally } from './local.js';
 import { sweepReport } from './report.js';
@@ -41,7 +42,7 @@ program
   .description('submit a sweep file (or, with --run, a single run)')
   .argument('<file>', 'JSON file')
   .option('--run', 'the file holds one run, not a sweep')
-  .option('--follow', 'wait until the sweep ends, printing progress')
+  .option('--follow', 'wait until the sweep ends: progress bars on a terminal, then the table')
   .action(async (file: string, options: { run?: boolean; follow?: boolean }) => {
     const body = JSON.parse(readFileSync(file, 'utf8'));
     const submission = options.run
@@ -52,7 +53,12 @@ program
       `${submission.id} (${submission.runs.length} runs${submission.cached ? ', cached' : ''})`,
     );
     if (options.follow && !options.run) {
-      const done = await follow(submission.id);
+      const kinds = new Map(submission.runs.map((run) => [run.id, run.kind]));
+      const interactive = process.stderr.isTTY && !asJson();
+      const done = interactive
+        ? await followWithBars(client(), submission.id, kinds)
+        : await follow(submission.id);
+      if (!asJson()) console.log((await sweepReport(client(), done)).table);
       if (done.status !== 'succeeded') process.exitCode = EXIT_FAILED;
     }
   });
