@@ -47,12 +47,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       metrics.countSubmission(runs),
     ),
   };
-  const hub = new EventHub({
-    redisUrl: options.config.redisUrl,
-    prefix: options.config.queuePrefix,
-    redis: options.redis,
-  });
-  hub.start();
   const app = Fastify({
     logger: options.logger ?? {
       level: options.config.logLevel,
@@ -70,6 +64,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   // Only JSON bodies mean anything here; a text body would reach the spec parser as a string.
   app.removeContentTypeParser('text/plain');
   installErrorHandler(app);
+  const hub = new EventHub({
+    redisUrl: options.config.redisUrl,
+    prefix: options.config.queuePrefix,
+    redis: options.redis,
+    log: app.log,
+  });
+  hub.start();
   // Open event streams never end by themselves: end them so the server can close.
   app.addHook('preClose', async () => hub.endStreams());
   app.addHook('onClose', async () => hub.close());

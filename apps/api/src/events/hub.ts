@@ -8,6 +8,7 @@
  * a reader that replays up to some id and then follows live misses nothing in between.
  */
 import { QueueEvents } from 'bullmq';
+import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
 import { RUNS_QUEUE, createRedis } from '@metaopt/queue';
 import type { QueueEventEntry } from './run-event.js';
@@ -34,6 +35,7 @@ export interface EventHubOptions {
   readonly prefix: string;
   /** A non-blocking connection for replay reads (the API's producer connection). */
   readonly redis: Redis;
+  readonly log: Pick<FastifyBaseLogger, 'info' | 'warn'>;
 }
 
 export class EventHub {
@@ -76,11 +78,13 @@ export class EventHub {
     await connected(this.options.redis);
     const lastEventId = (await this.lastId()) ?? '0-0';
     if (this.closing) return;
+    const connection = createRedis(this.options.redisUrl, 'worker');
     this.queueEvents = new QueueEvents(RUNS_QUEUE, {
-      connection: createRedis(this.options.redisUrl, 'worker'),
+      connection,
       prefix: this.options.prefix,
       lastEventId,
     });
+    this.reportOutages(connection, this.queueEvents);
     for (const event of FOLLOWED) {
       this.queueEvents.on(event, (args: Record<string, unknown>, id: string) =>
         this.emit({ id, event, jobId: args.jobId as string | undefined, fields: args }),
@@ -152,6 +156,26 @@ export class EventHub {
     this.closing = true;
     this.listeners.clear();
     await this.queueEvents?.close();
+  }
+
+  /**
+   * Logs once when the reader loses Redis and once when it is back; the connection retries
+   * on its own meanwhile, and QueueEvents resumes from the last id it read.
+   */
+  private reportOutages(connection: Redis, queueEvents: QueueEvents): void {
+    let down = false;
+    const onError = (err: Error) => {
+      if (down || this.closing) return;
+      down = true;
+      this.options.log.warn({ err }, 'queue events unreachable; retrying');
+    };
+    connection.on('error', onError);
+    queueEvents.on('error', onError);
+    connection.on('ready', () => {
+      if (!down) return;
+      down = false;
+      this.options.log.info({}, 'queue events reachable again');
+    });
   }
 
   private emit(entry: QueueEventEntry): void {
