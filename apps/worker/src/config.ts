@@ -23,6 +23,8 @@ const WorkerEnvSchema = Type.Object({
   WORKER_SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, default: 30_000 }),
   /** Longest one record or checkpoint write waits out a PostgreSQL outage before failing. */
   WORKER_STORE_WAIT_MS: Type.Integer({ minimum: 0, default: 300_000 }),
+  /** How long an evaluation waits before asking again whether its meta-training finished. */
+  WORKER_DEPENDENCY_POLL_MS: Type.Integer({ minimum: 10, default: 2000 }),
   /** Shortest interval between progress writes to PostgreSQL for one run. */
   WORKER_PROGRESS_INTERVAL_MS: Type.Integer({ minimum: 0, default: 1000 }),
   WORKER_NAME: Type.Optional(Type.String()),
@@ -41,6 +43,7 @@ export interface WorkerConfig {
   readonly stalledIntervalMs: number;
   readonly shutdownGraceMs: number;
   readonly storeWaitMs: number;
+  readonly dependencyPollMs: number;
   readonly progressIntervalMs: number;
   readonly workerName: string | undefined;
   readonly logLevel: string;
@@ -62,6 +65,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     stalledIntervalMs: parsed.WORKER_STALLED_INTERVAL_MS,
     shutdownGraceMs: parsed.WORKER_SHUTDOWN_GRACE_MS,
     storeWaitMs: parsed.WORKER_STORE_WAIT_MS,
+    dependencyPollMs: parsed.WORKER_DEPENDENCY_POLL_MS,
     progressIntervalMs: parsed.WORKER_PROGRESS_INTERVAL_MS,
     workerName: parsed.WORKER_NAME,
     logLevel: parsed.LOG_LEVEL,

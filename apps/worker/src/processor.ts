@@ -4,10 +4,10 @@
  * and a long job is never taken for stalled.
  *
  * Steps for one job: check the payload, answer from the store if the run is already
- * settled (or cancelled), compute it, then store the outcome in one transaction. A stop
+ * settled (or cancelled), wait (delayed) for the meta-training it evaluates, compute it, then store the outcome in one transaction. A stop
  * asked for midway ends a cancelled run's job, and hands any other back to the queue.
  */
-import { UnrecoverableError, WaitingError, type SandboxedJob } from 'bullmq';
+import { DelayedError, UnrecoverableError, WaitingError, type SandboxedJob } from 'bullmq';
 import { NUMERICS_VERSION } from '@metaopt/l2l';
 import type { RunJobData, RunJobResult } from '@metaopt/queue';
 import { executeRun, type RunOutcome } from '@metaopt/runner';
@@ -15,6 +15,7 @@ import { SpecError, normalizeRun, runIdOf, type RunSpec } from '@metaopt/spec';
 import type { RunRecord } from '@metaopt/store';
 import type { Logger } from 'pino';
 import { watchEventLoop } from './block-watch.js';
+import { dependencyOf } from './dependencies.js';
 import { workerContext, type WorkerContext } from './context.js';
 import { WorkerError } from './errors.js';
 import { ProgressReporter } from './progress.js';
@@ -43,6 +44,26 @@ export default async function processRun(
 
   const existing = await ctx.store.runs.get(runId);
   if (existing && SETTLED_STATUSES.has(existing.status)) return settled(runId, existing, log);
+
+  const dependency = await dependencyOf(ctx.store, spec);
+  if (dependency.kind === 'pending') {
+    await job.moveToDelayed(Date.now() + ctx.config.dependencyPollMs, token);
+    log.debug({ dependency: dependency.runId }, 'waiting for the meta-training it needs');
+    throw new DelayedError();
+  }
+  if (dependency.kind === 'lost') {
+    throw await recordFailure(
+      ctx,
+      job,
+      new WorkerError(
+        'TRAINED_OPTIMIZER_MISSING',
+        `The meta-training this evaluation needs, run ${dependency.runId}, is ` +
+          `${dependency.status}; retry it first.`,
+        false,
+      ),
+      { runId, log },
+    );
+  }
 
   const attempt = job.attemptsMade + 1;
   await ctx.store.runs.ensure({ id: runId, kind: spec.kind, taskKind: spec.task.kind, spec });

@@ -3,7 +3,7 @@
  * refuses a second copy of a run that is already queued or running: concurrent submissions
  * of the same sweep join the same jobs.
  */
-import { FlowProducer, Queue, type FlowJob, type JobsOptions } from 'bullmq';
+import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { PlannedRun } from '@metaopt/spec';
 import { RUNS_QUEUE, cancellationChannel } from './names.js';
@@ -20,7 +20,6 @@ export interface RunProducerOptions {
 
 export class RunProducer {
   readonly queue: Queue<RunJobData>;
-  private readonly flows: FlowProducer;
   private readonly jobOptions: JobsOptions;
   private readonly connection: Redis;
   private readonly prefix: string;
@@ -32,7 +31,6 @@ export class RunProducer {
       connection: options.connection,
       prefix: options.prefix,
     });
-    this.flows = new FlowProducer({ connection: options.connection, prefix: options.prefix });
     this.jobOptions = {
       attempts: options.attempts ?? 3,
       backoff: { type: 'exponential', delay: options.retryDelayMs ?? 5000 },
@@ -43,37 +41,31 @@ export class RunProducer {
   }
 
   /**
-   * Enqueues every run not in `settled` (finished already, or otherwise not to be computed).
-   * A run whose dependency still has to be computed goes in as a flow, so BullMQ holds it
-   * until the dependency completes.
+   * Enqueues every run not in `settled` (finished already, or otherwise not to be computed),
+   * dependencies first, as plain jobs: an evaluation picked up before the meta-training it
+   * needs has finished waits for it in the worker (apps/worker/src/dependencies.ts). BullMQ
+   * flows cannot express a run that many others need, which content addressing makes common.
    */
   async enqueue(
     runs: readonly PlannedRun[],
     settled: ReadonlySet<string>,
     requestId?: string,
   ): Promise<string[]> {
-    const byId = new Map(runs.map((run) => [run.id, run]));
-    const neededByPending = new Set(
-      runs.filter((run) => !settled.has(run.id)).flatMap((run) => run.dependsOn),
+    const pending = runs.filter((run) => !settled.has(run.id));
+    const needed = new Set(pending.flatMap((run) => run.dependsOn));
+    const ordered = [
+      ...pending.filter((run) => needed.has(run.id)),
+      ...pending.filter((run) => !needed.has(run.id)),
+    ];
+    if (ordered.length === 0) return [];
+    await this.queue.addBulk(
+      ordered.map((run) => ({
+        name: run.spec.kind,
+        data: this.dataOf(run, requestId),
+        opts: { ...this.jobOptions, jobId: run.id },
+      })),
     );
-    const enqueued = new Set<string>();
-
-    for (const run of runs) {
-      // A dependency still needed goes in as the child of the run that needs it.
-      if (settled.has(run.id) || neededByPending.has(run.id)) continue;
-
-      const pending = run.dependsOn.filter((id) => !settled.has(id));
-      if (pending.length === 0) {
-        await this.queue.add(run.spec.kind, this.dataOf(run, requestId), {
-          ...this.jobOptions,
-          jobId: run.id,
-        });
-      } else {
-        await this.flows.add(this.flowOf(run, pending, byId, requestId));
-      }
-      for (const id of [run.id, ...pending]) enqueued.add(id);
-    }
-    return [...enqueued];
+    return ordered.map((run) => run.id);
   }
 
   /**
@@ -86,33 +78,7 @@ export class RunProducer {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.queue.close(), this.flows.close()]);
-  }
-
-  private flowOf(
-    run: PlannedRun,
-    pending: readonly string[],
-    byId: ReadonlyMap<string, PlannedRun>,
-    requestId?: string,
-  ): FlowJob {
-    const children = pending.map((id): FlowJob => {
-      const child = byId.get(id);
-      if (!child) throw new Error(`run ${run.id} depends on ${id}, which is not planned`);
-      return {
-        name: child.spec.kind,
-        queueName: RUNS_QUEUE,
-        data: this.dataOf(child, requestId),
-        // A failed meta-training leaves nothing to evaluate: the evaluation fails with it.
-        opts: { ...this.jobOptions, jobId: child.id, failParentOnFailure: true },
-      };
-    });
-    return {
-      name: run.spec.kind,
-      queueName: RUNS_QUEUE,
-      data: this.dataOf(run, requestId),
-      opts: { ...this.jobOptions, jobId: run.id },
-      children,
-    };
+    await this.queue.close();
   }
 
   private dataOf(run: PlannedRun, requestId?: string): RunJobData {
