@@ -4,8 +4,9 @@
  * and a long job is never taken for stalled.
  *
  * Steps for one job: check the payload, answer from the store if the run is already
- * settled (or cancelled), wait (delayed) for the meta-training it evaluates, compute it, then store the outcome in one transaction. A stop
- * asked for midway ends a cancelled run's job, and hands any other back to the queue.
+ * settled (or cancelled), wait (delayed) for the meta-training it evaluates, compute it,
+ * then store the outcome in one transaction. A stop asked for midway ends a cancelled run's
+ * job, and hands any other back to the queue.
  */
 import { DelayedError, UnrecoverableError, WaitingError, type SandboxedJob } from 'bullmq';
 import { NUMERICS_VERSION } from '@metaopt/l2l';
