@@ -117,6 +117,25 @@ describe('metaTrain', () => {
       expect(new Set(counts).size).toBe(1);
       expect(tf.memory().numTensors).toBe(before);
     });
+
+    it('keeps it flat when the truncations run on tensors (an MNIST net)', async () => {
+      const counts: number[] = [];
+      const before = tf.memory().numTensors;
+      const mnist: MetaTrainConfig = {
+        ...CONFIG,
+        task: { kind: 'mnist', hidden: [4], activation: 'sigmoid', batchSize: 8 },
+        learned: { hiddenSize: 20, preprocess: true, outMul: 0.1 },
+        rolloutsPerEpoch: 2,
+      };
+      await metaTrain(mnist, syntheticSplit(), {
+        onProgress: () => {
+          counts.push(tf.memory().numTensors);
+        },
+      });
+      expect(counts).toHaveLength(4);
+      expect(new Set(counts).size).toBe(1);
+      expect(tf.memory().numTensors).toBe(before);
+    });
   });
 
   describe('when the meta-loss becomes infinite', () => {

@@ -5,7 +5,6 @@
  * `test` problems, batched. The best-scoring weights win. The random stream draws, in order:
  * φ's initial weights, then per roll-out one seed of its problems, per evaluation one seed.
  */
-import * as tf from '@tensorflow/tfjs';
 import type { DatasetSplit } from '@metaopt/datasets';
 
 import { evaluateOnTask } from '../eval/evaluate.js';
@@ -19,9 +18,6 @@ import {
   unpackLstmWeights,
 } from '../learned/weights.js';
 import { NUMERICS_VERSION } from '../numerics-version.js';
-import { type AdamState, adam } from '../optimizers/adam.js';
-import { CLASSIC_DEFAULTS } from '../optimizers/classic.js';
-import type { Optimizer } from '../optimizers/types.js';
 import { Random, problemSeeds } from '../random.js';
 import { prepareTask } from '../tasks/task.js';
 import type { Task } from '../tasks/types.js';
@@ -30,7 +26,8 @@ import {
   type ResolvedMetaTrainConfig,
   resolveMetaTrainConfig,
 } from './config.js';
-import { type Learner, type RolloutResult, trainRollout } from './rollout.js';
+import type { Learner } from './meta-adam.js';
+import { type RolloutResult, trainRollout } from './rollout.js';
 import { checkResumable } from './resume.js';
 import type { EpochMetrics, MetaTrainState } from './state.js';
 
@@ -67,16 +64,13 @@ export async function metaTrain(
   const task = prepareTask(cfg.task, data);
   const random = Random.fromState(state.rngState);
   const learner = upload(state);
-  // The reference's meta-optimizer: PyTorch's Adam with its default betas and eps.
-  const [beta1, beta2] = CLASSIC_DEFAULTS.betas;
-  const metaOptimizer = adam({ lr: cfg.metaLr, beta1, beta2, eps: CLASSIC_DEFAULTS.eps });
   const R = cfg.rolloutsPerEpoch;
   try {
     while (state.epochsDone < cfg.epochs) {
       const epoch = state.epochsDone;
       while (state.rolloutsDone < R) {
         const rollout = state.rolloutsDone;
-        const done = runRollout(task, cfg, learner, metaOptimizer, random);
+        const done = runRollout(task, cfg, learner, random);
         if (done.divergedAtStep !== null) {
           const diverged = { epoch, rollout, step: done.divergedAtStep };
           return result(state, { stopped: false, diverged });
@@ -100,7 +94,6 @@ export async function metaTrain(
     }
     return result(state, { stopped: false });
   } finally {
-    tf.dispose([learner.phi, learner.adam]);
     task.dispose();
   }
 }
@@ -110,12 +103,11 @@ function runRollout(
   task: Task,
   cfg: ResolvedMetaTrainConfig,
   learner: Learner,
-  metaOptimizer: Optimizer<AdamState>,
   random: Random,
 ): RolloutResult {
   const instance = task.instance(problemSeeds(random.uint32(), cfg.metaBatch), 'train');
   try {
-    return trainRollout(learner, metaOptimizer, cfg.learned, instance, cfg.steps, cfg.unroll);
+    return trainRollout(learner, cfg.metaLr, cfg.learned, instance, cfg.steps, cfg.unroll);
   } finally {
     instance.dispose();
   }
@@ -193,30 +185,19 @@ function snapshot(
     ...state,
     ...progress,
     weights: unpackLstmWeights(
-      learner.phi.dataSync().slice() as Float32Array,
+      learner.phi.slice(),
       state.weights.inputSize,
       state.weights.hiddenSize,
     ),
-    metaAdam: {
-      t: learner.adam.t,
-      m: learner.adam.m.dataSync().slice() as Float32Array,
-      v: learner.adam.v.dataSync().slice() as Float32Array,
-    },
+    metaAdam: { t: learner.t, m: learner.m.slice(), v: learner.v.slice() },
     rngState: random.state(),
   };
 }
 
+/** A private copy of φ and Adam's state, which training updates in place. */
 function upload(state: MetaTrainState): Learner {
-  const phi = packLstmWeights(state.weights);
-  const n = phi.length;
-  return {
-    phi: tf.tensor2d(phi, [1, n]),
-    adam: {
-      t: state.metaAdam.t,
-      m: tf.tensor2d(state.metaAdam.m, [1, n]),
-      v: tf.tensor2d(state.metaAdam.v, [1, n]),
-    },
-  };
+  const { t, m, v } = state.metaAdam;
+  return { phi: packLstmWeights(state.weights), t, m: m.slice(), v: v.slice() };
 }
 
 function result(

@@ -7,18 +7,10 @@ import * as tf from '@tensorflow/tfjs';
 
 import { dispose, tidy } from '../backend/scope.js';
 import type { LstmConfig } from '../learned/config.js';
-import type { AdamState } from '../optimizers/adam.js';
-import type { Optimizer } from '../optimizers/types.js';
 import type { TaskInstance } from '../tasks/types.js';
+import { hostTruncation, initialHostCarry } from './host-truncation.js';
+import { type Learner, metaAdamStep } from './meta-adam.js';
 import { type Carry, type Truncation, truncation } from './truncation.js';
-
-/** The trained weights and their optimizer's state, replaced after every meta-step. */
-export interface Learner {
-  /** φ [1, nφ]. */
-  phi: tf.Tensor2D;
-  /** Adam on φ: m and v [1, nφ]. */
-  adam: AdamState;
-}
 
 export interface RolloutResult {
   /** Σ L over the truncations done, and their count. */
@@ -28,63 +20,93 @@ export interface RolloutResult {
   readonly divergedAtStep: number | null;
 }
 
+/**
+ * Problems of at most this many coordinates, when their task offers host versions, are
+ * meta-trained on the host (host-truncation.ts): below it TF.js's per-op cost dominates.
+ * Chosen per problem, never per batch, so a problem's numbers do not depend on its batch.
+ */
+export const HOST_MAX_COORDS = 100;
+
+/** One truncation's outcome, whichever engine computed it. */
+interface Step {
+  readonly metaLoss: number;
+  /** ∂L/∂φ [nφ]. */
+  readonly grad: ArrayLike<number>;
+  /** f_p(θ_t), [U, P] row-major. */
+  readonly losses: ArrayLike<number>;
+}
+
+/** Runs the truncations of one roll-out in order, carrying θ and the LSTM state. */
+interface Truncator {
+  next(phi: Float32Array, unroll: number): Step;
+  dispose(): void;
+}
+
 export function trainRollout(
   learner: Learner,
-  metaOptimizer: Optimizer<AdamState>,
+  metaLr: number,
   config: LstmConfig,
   instance: TaskInstance,
   steps: number,
   unroll: number,
 ): RolloutResult {
-  let carry = initialCarry(instance, config.hiddenSize);
+  const truncator =
+    instance.host && instance.nCoords <= HOST_MAX_COORDS
+      ? hostTruncator(config, instance)
+      : tensorTruncator(config, instance);
   let metaLossSum = 0;
   let truncations = 0;
   try {
     for (let start = 0; start < steps; start += unroll) {
-      const batches = Array.from({ length: Math.min(unroll, steps - start) }, () =>
-        instance.nextBatch(),
-      );
-      let result: Truncation;
-      try {
-        result = tidy(() => truncation(learner.phi, config, instance, carry, batches));
-      } finally {
-        dispose(batches);
-      }
-      dispose(carry);
-      carry = result.carry;
-
-      const metaLoss = result.metaLoss.dataSync()[0]!;
-      const badRow = firstNonFiniteRow(result.losses);
-      const gradFinite = Number.isFinite(tf.tidy(() => tf.sum(result.grad).dataSync()[0]!));
-      if (badRow !== null || !Number.isFinite(metaLoss) || !gradFinite) {
-        tf.dispose([result.metaLoss, result.grad, result.losses]);
+      const step = truncator.next(learner.phi, Math.min(unroll, steps - start));
+      const badRow = firstNonFiniteRow(step.losses, instance.problems);
+      if (badRow !== null || !Number.isFinite(step.metaLoss) || !allFinite(step.grad)) {
         return { metaLossSum, truncations, divergedAtStep: start + (badRow ?? 0) };
       }
 
-      applyMetaStep(learner, metaOptimizer, result.grad);
-      tf.dispose([result.metaLoss, result.grad, result.losses]);
-      metaLossSum += metaLoss;
+      metaAdamStep(learner, step.grad, metaLr);
+      metaLossSum += step.metaLoss;
       truncations += 1;
     }
     return { metaLossSum, truncations, divergedAtStep: null };
   } finally {
-    dispose(carry);
+    truncator.dispose();
   }
 }
 
-// grad [1, nφ]
-function applyMetaStep(
-  learner: Learner,
-  metaOptimizer: Optimizer<AdamState>,
-  grad: tf.Tensor2D,
-): void {
-  const next = tf.tidy(() => {
-    const step = metaOptimizer.update(grad, learner.adam);
-    return { phi: tf.add(learner.phi, step.update) as tf.Tensor2D, adam: step.state };
-  });
-  tf.dispose([learner.phi, learner.adam]);
-  learner.phi = next.phi;
-  learner.adam = next.adam;
+function tensorTruncator(config: LstmConfig, instance: TaskInstance): Truncator {
+  let carry = initialCarry(instance, config.hiddenSize);
+  return {
+    next: (phi, unroll) => {
+      const batches = Array.from({ length: unroll }, () => instance.nextBatch());
+      const phiTensor = tf.tensor2d(phi, [1, phi.length]);
+      let result: Truncation;
+      try {
+        result = tidy(() => truncation(phiTensor, config, instance, carry, batches));
+      } finally {
+        dispose([batches, phiTensor]);
+      }
+      dispose(carry);
+      carry = result.carry;
+      const step = {
+        metaLoss: result.metaLoss.dataSync()[0]!,
+        grad: result.grad.dataSync(),
+        losses: result.losses.dataSync(),
+      };
+      tf.dispose([result.metaLoss, result.losses, result.grad]);
+      return step;
+    },
+    dispose: () => dispose(carry),
+  };
+}
+
+function hostTruncator(config: LstmConfig, instance: TaskInstance): Truncator {
+  const host = instance.host!;
+  const carry = initialHostCarry(host, instance.problems * instance.nCoords, config.hiddenSize);
+  return {
+    next: (phi, unroll) => hostTruncation(phi, config, host, instance, carry, unroll),
+    dispose: () => {},
+  };
 }
 
 function initialCarry(instance: TaskInstance, hidden: number): Carry {
@@ -96,10 +118,15 @@ function initialCarry(instance: TaskInstance, hidden: number): Carry {
   };
 }
 
+function allFinite(values: ArrayLike<number>): boolean {
+  for (let i = 0; i < values.length; i += 1) if (!Number.isFinite(values[i]!)) return false;
+  return true;
+}
+
 /** losses [U, P] → the first row with a non-finite value, or null. */
-function firstNonFiniteRow(losses: tf.Tensor2D): number | null {
-  const [, problems] = losses.shape;
-  const values = losses.dataSync();
-  const index = values.findIndex((v) => !Number.isFinite(v));
-  return index < 0 ? null : Math.floor(index / problems);
+function firstNonFiniteRow(losses: ArrayLike<number>, problems: number): number | null {
+  for (let i = 0; i < losses.length; i += 1) {
+    if (!Number.isFinite(losses[i]!)) return Math.floor(i / problems);
+  }
+  return null;
 }

@@ -5,16 +5,23 @@
  *   u_t, s_{t+1} = LSTM(g_t, s_t; φ)
  *   θ_{t+1} = θ_t + outMul · u_t
  *   L(φ) = (1/P) Σ_p Σ_{t<U} f_p(θ_t)      losses before each update, mean over the P problems
- * and ∂L/∂φ flows through every θ_t and every LSTM state. Each g_t is the gradient at θ_t
- * alone, taken once per step: the forward pass of f(θ_t) serves both L and g_t.
+ * and ∂L/∂φ flows through every θ_t and every LSTM state.
+ *
+ * Since g_t is a constant, the update does not depend on θ_t: ∂θ_{t+1}/∂θ_t = I, so
+ *   ∂L/∂θ_t = g_t/P + ∂L/∂θ_{t+1},  ∂L/∂θ_U = 0,  hence  ∂L/∂(outMul·u_t) = (1/P) Σ_{s>t} g_s.
+ * The optimizee's gradients, computed once per step for the forward pass, are all it
+ * contributes: no backward pass runs through f. The backward pass runs through the LSTM alone,
+ * one step at a time from the last, each step recomputed from the inputs and states saved by
+ * the forward pass, so that memory holds one step's tape, not U of them (an MNIST truncation
+ * of 20 steps on 15,910 coordinates would otherwise keep ~1.3 GB of activations).
  */
 import * as tf from '@tensorflow/tfjs';
 
+import { dispose, tidy } from '../backend/scope.js';
 import type { CellLayout } from '../learned/cell.js';
 import type { LstmConfig } from '../learned/config.js';
 import { type LstmState, lstmOptimizer, lstmParams } from '../learned/lstm-optimizer.js';
 import type { TaskBatch, TaskInstance } from '../tasks/types.js';
-import { detach } from './detach.js';
 
 /** Where a truncation starts: θ [P, n] and the LSTM state, all cut from any graph. */
 export interface Carry {
@@ -23,9 +30,9 @@ export interface Carry {
 }
 
 export interface TruncationOptions {
-  /** Use these g_t [P, n] instead of computing ∇f(θ_t): L with the g_t held fixed. */
+  /** Feed these g_t [P, n] to the LSTM instead of ∇f(θ_t): L with the g_t held fixed. */
   readonly fixedGrads?: readonly tf.Tensor2D[];
-  /** Return the g_t used. */
+  /** Return the g_t fed to the LSTM. */
   readonly recordGrads?: boolean;
   readonly layout?: CellLayout;
 }
@@ -36,14 +43,26 @@ export interface Truncation {
   readonly metaLoss: tf.Scalar;
   /** ∂L/∂φ [1, nφ]. */
   readonly grad: tf.Tensor2D;
-  /** θ_U and s_U, detached: the next truncation's start. */
+  /** θ_U and s_U: the next truncation's start. */
   readonly carry: Carry;
   /** f_p(θ_t) [U, P]. */
   readonly losses: tf.Tensor2D;
   readonly grads: readonly tf.Tensor2D[];
 }
 
-/** phi [1, nφ]; one batch per step (U = batches.length). */
+/** What the backward pass needs of step t: its LSTM input and state. */
+interface SavedStep {
+  /** The gradient fed to the LSTM [P, n]. */
+  readonly input: tf.Tensor2D;
+  /** ∇f(θ_t) [P, n]: differs from `input` only under fixedGrads. */
+  readonly grad: tf.Tensor2D;
+  readonly state: LstmState;
+}
+
+/**
+ * phi [1, nφ]; one batch per step (U = batches.length). Every tensor it creates is disposed
+ * or returned; the start carry and the batches stay the caller's.
+ */
 export function truncation(
   phi: tf.Tensor2D,
   config: LstmConfig,
@@ -52,55 +71,144 @@ export function truncation(
   batches: readonly TaskBatch[],
   options: TruncationOptions = {},
 ): Truncation {
-  let outputs: Omit<Truncation, 'metaLoss' | 'grad'> | undefined;
-  const metaLossOf = (phiArg: tf.Tensor2D): tf.Scalar => {
-    const flat = tf.reshape(phiArg, [-1]) as tf.Tensor1D;
-    const params = lstmParams(flat, config, instance.nCoords, options.layout);
-    const optimizer = lstmOptimizer(config, params);
-    let { theta, state } = start;
-    const terms: tf.Tensor1D[] = [];
-    const used: tf.Tensor2D[] = [];
+  const layout = options.layout;
+  const forward = runForward(phi, config, instance, start, batches, options);
+  try {
+    const grad = backward(phi, config, instance, forward.saved, layout);
+    const losses = tf.tidy(() => tf.stack(forward.losses) as tf.Tensor2D);
+    const metaLoss = tf.tidy(() => tf.div(tf.sum(losses), instance.problems) as tf.Scalar);
+    const grads = options.recordGrads ? forward.saved.map((s) => tf.clone(s.input)) : [];
+    return { metaLoss, grad, carry: forward.carry, losses, grads };
+  } finally {
+    tf.dispose([forward.losses, forward.saved.map(disposable(start))]);
+  }
+}
+
+/** Steps t = 0 … U−1 with no tape but each step's own ∇f. */
+function runForward(
+  phi: tf.Tensor2D,
+  config: LstmConfig,
+  instance: TaskInstance,
+  start: Carry,
+  batches: readonly TaskBatch[],
+  options: TruncationOptions,
+): { carry: Carry; losses: tf.Tensor1D[]; saved: SavedStep[] } {
+  const params = tidy(() =>
+    lstmParams(tf.reshape(phi, [-1]) as tf.Tensor1D, config, instance.nCoords, options.layout),
+  );
+  const optimizer = lstmOptimizer(config, params);
+  const losses: tf.Tensor1D[] = [];
+  const saved: SavedStep[] = [];
+  let { theta, state } = start;
+  try {
     batches.forEach((batch, t) => {
-      const step = lossAndGrad(instance, theta, batch, options.fixedGrads?.[t]);
-      terms.push(step.losses);
-      used.push(step.grad);
-      const next = optimizer.update(step.grad, state);
-      theta = tf.add(theta, next.update);
+      const next = tf.tidy(() => {
+        const { value, grad } = tf.valueAndGrad((x: tf.Tensor2D) => instance.loss(x, batch))(
+          theta,
+          tf.ones([instance.problems]) as tf.Tensor1D,
+        );
+        const input = options.fixedGrads?.[t] ?? grad;
+        const step = optimizer.update(input, state);
+        const out = { value, grad, input, theta: tf.add(theta, step.update), state: step.state };
+        // A fixed gradient is the caller's: keep a copy the saved steps own.
+        return input === grad ? out : { ...out, input: tf.clone(input) };
+      });
+      losses.push(next.value);
+      saved.push({ input: next.input, grad: next.grad, state });
+      if (theta !== start.theta) theta.dispose();
+      theta = next.theta as tf.Tensor2D;
       state = next.state;
     });
-    const losses = tf.stack(terms) as tf.Tensor2D;
-    outputs = {
-      carry: { theta: keepDetached(theta), state: mapState(state, keepDetached) },
-      losses: keepDetached(losses),
-      grads: options.recordGrads ? used.map(keepDetached) : [],
-    };
-    return tf.div(tf.sum(losses), instance.problems);
+  } catch (error) {
+    tf.dispose([losses, saved.map(disposable(start)), theta === start.theta ? [] : theta]);
+    throw error;
+  } finally {
+    dispose(params);
+  }
+  return { carry: { theta, state }, losses, saved };
+}
+
+/** The tensors of a saved step the truncation owns (the start state is the caller's). */
+function disposable(start: Carry): (step: SavedStep) => tf.Tensor[] {
+  return (step) => {
+    const own = step.input === step.grad ? [step.grad] : [step.input, step.grad];
+    const { h0, c0, h1, c1 } = step.state;
+    return step.state === start.state ? own : [...own, h0, c0, h1, c1];
   };
-  const { value, grad } = tf.valueAndGrad(metaLossOf)(phi);
-  return { metaLoss: value, grad, ...outputs! };
 }
 
-// theta [P, n] → losses [P] (on the tape) and g [P, n] (a constant)
-function lossAndGrad(
+/**
+ * ∂L/∂φ [1, nφ] by one vector-Jacobian product per step, from t = U−2 down to 0 (u_{U−1} moves
+ * only θ_U, which L does not see). Step t recomputes u_t and s_{t+1} from (g_t, s_t) and pulls
+ * back ∂L/∂u_t, from the suffix sums of g, and ∂L/∂s_{t+1}, from step t + 1.
+ */
+function backward(
+  phi: tf.Tensor2D,
+  config: LstmConfig,
   instance: TaskInstance,
-  theta: tf.Tensor2D,
-  batch: TaskBatch,
-  fixed: tf.Tensor2D | undefined,
-): { losses: tf.Tensor1D; grad: tf.Tensor2D } {
-  if (fixed) return { losses: instance.loss(theta, batch), grad: fixed };
-  // The inner gradient records its backward ops on the outer tape too, but only the detached
-  // copy of its result is used, so the outer backward pass filters them out unvisited.
-  const { value, grad } = tf.valueAndGrad((x: tf.Tensor2D) => instance.loss(x, batch))(
-    theta,
-    tf.ones([instance.problems]) as tf.Tensor1D,
-  );
-  return { losses: value, grad: detach(grad) };
+  saved: readonly SavedStep[],
+  layout: CellLayout | undefined,
+): tf.Tensor2D {
+  const P = instance.problems;
+  let phiGrad: tf.Tensor2D = tf.zerosLike(phi);
+  let dState: LstmState | null = null;
+  // ∂L/∂(θ_{t+1} − θ_t) = (1/P) Σ_{s>t} g_s, built from the last step backwards.
+  let suffix: tf.Tensor2D = tf.zerosLike(saved[saved.length - 1]!.grad);
+  try {
+    for (let t = saved.length - 1; t >= 0; t -= 1) {
+      const step = saved[t]!;
+      if (t < saved.length - 1) {
+        const vjp = stepVjp(phi, config, instance.nCoords, step, suffix, dState, layout);
+        const total = tf.add(phiGrad, vjp.phi) as tf.Tensor2D;
+        tf.dispose([phiGrad, vjp.phi, dState ?? []]);
+        phiGrad = total;
+        dState = vjp.state;
+      }
+      const nextSuffix = tf.tidy(() => tf.add(suffix, tf.div(step.grad, P)) as tf.Tensor2D);
+      suffix.dispose();
+      suffix = nextSuffix;
+    }
+    return phiGrad;
+  } catch (error) {
+    phiGrad.dispose();
+    throw error;
+  } finally {
+    tf.dispose([suffix, dState ?? []]);
+  }
 }
 
-function keepDetached<T extends tf.Tensor>(x: T): T {
-  return tf.keep(detach(x));
-}
-
-function mapState(state: LstmState, f: (x: tf.Tensor2D) => tf.Tensor2D): LstmState {
-  return { h0: f(state.h0), c0: f(state.c0), h1: f(state.h1), c1: f(state.c1) };
+/**
+ * Pulls (dUpdate [P, n], dState [N, H] each) back through one LSTM step at (g_t, s_t):
+ * returns ∂/∂φ [1, nφ] and ∂/∂s_t. dState null means zero (the step after is the last).
+ */
+function stepVjp(
+  phi: tf.Tensor2D,
+  config: LstmConfig,
+  nCoords: number,
+  step: SavedStep,
+  dUpdate: tf.Tensor2D,
+  dState: LstmState | null,
+  layout: CellLayout | undefined,
+): { phi: tf.Tensor2D; state: LstmState } {
+  return tf.tidy(() => {
+    const { h0, c0, h1, c1 } = step.state;
+    const pulled = (phiArg: tf.Tensor, ...state: tf.Tensor[]): tf.Scalar => {
+      const flat = tf.reshape(phiArg, [-1]) as tf.Tensor1D;
+      const optimizer = lstmOptimizer(config, lstmParams(flat, config, nCoords, layout));
+      const [sh0, sc0, sh1, sc1] = state as tf.Tensor2D[];
+      const next = optimizer.update(step.input, { h0: sh0!, c0: sc0!, h1: sh1!, c1: sc1! });
+      const terms = [tf.sum(tf.mul(next.update, dUpdate))];
+      if (dState) {
+        for (const key of ['h0', 'c0', 'h1', 'c1'] as const) {
+          terms.push(tf.sum(tf.mul(next.state[key], dState[key])));
+        }
+      }
+      return tf.addN(terms) as tf.Scalar;
+    };
+    const [dPhi, dh0, dc0, dh1, dc1] = tf.grads(pulled)([phi, h0, c0, h1, c1]);
+    return {
+      phi: dPhi as tf.Tensor2D,
+      state: { h0: dh0 as tf.Tensor2D, c0: dc0 as tf.Tensor2D, h1: dh1, c1: dc1 } as LstmState,
+    };
+  });
 }

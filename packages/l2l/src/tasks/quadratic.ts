@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { matMul } from '../backend/kernels.js';
 import { invalidConfig } from '../errors.js';
 import { Random } from '../random.js';
-import type { QuadraticTaskConfig, Task, TaskInstance } from './types.js';
+import type { HostProblems, QuadraticTaskConfig, Task, TaskInstance } from './types.js';
 
 const DEFAULT_DIM = 10;
 
@@ -47,6 +47,7 @@ function quadraticInstance(
     nCoords: dim,
     initialTheta: () => tf.zeros([problems, dim]),
     nextBatch: () => ({}),
+    host: hostQuadratics(dim, problems, W, y),
     // theta [P, d] → [P]
     loss: (theta) =>
       tf.tidy(() => {
@@ -54,6 +55,42 @@ function quadraticInstance(
         return tf.sum(tf.square(residual), [1, 2]);
       }),
     dispose: () => tf.dispose([wTensor, yTensor]),
+  };
+}
+
+/**
+ * f_p(θ) = Σ_i r_i², r = W_pθ_p − y_p, and ∇f_p = 2W_pᵀr, in float64 from the float32 W, y
+ * and θ that the tensors hold; results are rounded to float32, so that a loss past float32's
+ * range is infinite here as it is in the tensors (that is how divergence shows).
+ */
+function hostQuadratics(
+  dim: number,
+  problems: number,
+  W: Float32Array,
+  y: Float32Array,
+): HostProblems {
+  const residual = new Float64Array(dim);
+  return {
+    initialTheta: () => new Float32Array(problems * dim),
+    lossAndGrad: (theta, losses, grad) => {
+      for (let p = 0; p < problems; p += 1) {
+        const w = p * dim * dim;
+        const at = p * dim;
+        let loss = 0;
+        for (let i = 0; i < dim; i += 1) {
+          let r = -y[at + i]!;
+          for (let j = 0; j < dim; j += 1) r += W[w + i * dim + j]! * theta[at + j]!;
+          residual[i] = r;
+          loss += r * r;
+        }
+        losses[p] = Math.fround(loss);
+        for (let j = 0; j < dim; j += 1) {
+          let g = 0;
+          for (let i = 0; i < dim; i += 1) g += W[w + i * dim + j]! * residual[i]!;
+          grad[at + j] = Math.fround(2 * g);
+        }
+      }
+    },
   };
 }
 

@@ -33,6 +33,18 @@ export type DataSplitName = 'train' | 'test';
 /** Per-step inputs of a batch of problems (MNIST minibatches); empty for the quadratic. */
 export type TaskBatch = Readonly<Record<string, tf.Tensor>>;
 
+/**
+ * The same problems computed in plain JS, offered by tasks small enough that TF.js's per-op
+ * cost dominates their arithmetic (the quadratic); meta-training then runs on the host (see
+ * meta/host-truncation.ts). Shapes are row-major: θ and ∇f [P·n], losses [P].
+ */
+export interface HostProblems {
+  /** θ₀ [P·n]; a fresh array the caller owns. */
+  initialTheta(): Float32Array;
+  /** losses[p] = f_p(θ) and grad = ∇f(θ), on the next step's inputs (as `nextBatch`). */
+  lossAndGrad(theta: Float32Array, losses: Float64Array, grad: Float64Array): void;
+}
+
 export interface TaskInstance {
   /** P, the number of problems. */
   readonly problems: number;
@@ -47,6 +59,8 @@ export interface TaskInstance {
   nextBatch(): TaskBatch;
   /** θ [P, n] → losses [P], differentiable with respect to θ. */
   loss(theta: tf.Tensor2D, batch: TaskBatch): tf.Tensor1D;
+  /** The same problems on the host, when the task offers them (see HostProblems). */
+  readonly host?: HostProblems;
   dispose(): void;
 }
 
