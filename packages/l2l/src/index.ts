@@ -48,7 +48,8 @@ export type { MetaTrainConfig } from './meta/config.js';
 export type { EpochMetrics, MetaAdamState, MetaTrainState } from './meta/state.js';
 export { decodeMetaTrainState, encodeMetaTrainState } from './meta/codec.js';
 
-export { evaluateOptimizer } from './eval/evaluate.js';
+export { evaluateOptimizer, MAX_BATCH_COORDS } from './eval/evaluate.js';
+export { evaluateLearningRates } from './eval/learning-rates.js';
 export type { EvaluateHooks, EvaluateOptions, EvaluatedOptimizer } from './eval/evaluate.js';
 export type { LossMatrix } from './eval/loss-matrix.js';
 export { summarizeLosses, meanSumLoss } from './eval/summarize.js';

@@ -56,6 +56,29 @@ describe('evaluateOptimizer', () => {
     }
   });
 
+  describe('when the problems do not fit one batch', () => {
+    it('runs them in batches, each problem with the losses it gets in one batch', async () => {
+      const task = prepareTask(QUADRATIC, undefined);
+      const seeds = problemSeeds(5, 7);
+      const whole = await evaluateOnTask(task, LSTM, seeds, 12);
+      const fractions: number[] = [];
+      // 30 coordinates per batch: three quadratics of 10, so batches of 3, 3 and 1.
+      const parts = await evaluateOnTask(
+        task,
+        LSTM,
+        seeds,
+        12,
+        { onProgress: ({ fraction }) => void fractions.push(fraction) },
+        30,
+      );
+      expect(parts.losses).toEqual(whole.losses);
+      expect(fractions).toHaveLength(36);
+      expect(fractions.at(-1)).toBeCloseTo(1);
+      expect(fractions.every((f, i) => i === 0 || f > fractions[i - 1]!)).toBe(true);
+      task.dispose();
+    });
+  });
+
   describe('when run twice with the same seed', () => {
     it('gives identical losses, whatever the optimizer sees the same problems', async () => {
       const options = { steps: 10, nTests: 4, seed: 7 };

@@ -50,6 +50,14 @@ export async function evaluateOptimizer(
   }
 }
 
+/**
+ * Coordinates (problems × coordinates per problem) evaluated as one batch at most. A step of
+ * the LSTM keeps ~60 tensors of [coordinates, 20] alive, and the wasm heap cannot grow past
+ * 4 GB: 100 MNIST nets at once (1.6 M coordinates) abort. Larger evaluations run as several
+ * batches in turn; a problem's numbers do not depend on which batch it is in.
+ */
+export const MAX_BATCH_COORDS = 2 ** 18;
+
 /** Evaluation on explicit problem seeds of a prepared task (the `test` split). */
 export async function evaluateOnTask(
   task: Task,
@@ -57,6 +65,50 @@ export async function evaluateOnTask(
   seeds: readonly number[],
   steps: number,
   hooks: RunHooks = {},
+  maxBatchCoords = MAX_BATCH_COORDS,
+): Promise<LossMatrix> {
+  const perBatch = Math.max(1, Math.floor(maxBatchCoords / task.nCoords));
+  if (seeds.length <= perBatch) return evaluateBatch(task, optimizer, seeds, steps, hooks);
+  const parts: LossMatrix[] = [];
+  const batches = Math.ceil(seeds.length / perBatch);
+  for (let b = 0; b < batches; b += 1) {
+    const part = await evaluateBatch(
+      task,
+      optimizer,
+      seeds.slice(b * perBatch, (b + 1) * perBatch),
+      steps,
+      {
+        ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
+        onProgress: (p) => hooks.onProgress?.({ ...p, fraction: (b + p.fraction) / batches }),
+      },
+    );
+    parts.push(part);
+    if ((await hooks.shouldStop?.()) === true) break;
+  }
+  return joinLossMatrices(parts, seeds.length, steps);
+}
+
+/** Batches of problems' losses, in order, as one matrix; problems never run hold NaN. */
+function joinLossMatrices(parts: readonly LossMatrix[], problems: number, steps: number) {
+  const losses = new Float32Array(problems * steps).fill(Number.NaN);
+  let offset = 0;
+  let divergedAtStep: number | null = null;
+  for (const part of parts) {
+    losses.set(part.losses, offset);
+    offset += part.losses.length;
+    if (part.divergedAtStep !== null) {
+      divergedAtStep = Math.min(divergedAtStep ?? Infinity, part.divergedAtStep);
+    }
+  }
+  return { problems, steps, losses, divergedAtStep };
+}
+
+async function evaluateBatch(
+  task: Task,
+  optimizer: EvaluatedOptimizer,
+  seeds: readonly number[],
+  steps: number,
+  hooks: RunHooks,
 ): Promise<LossMatrix> {
   const instance = task.instance(seeds, 'test');
   if ('learned' in optimizer) {

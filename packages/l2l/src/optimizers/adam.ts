@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+import { type Rate, scaleByRate } from './rate.js';
 import type { Optimizer } from './types.js';
 
 export interface AdamState {
@@ -18,7 +19,7 @@ export interface AdamState {
 }
 
 export interface AdamHyper {
-  readonly lr: number;
+  readonly lr: Rate;
   readonly beta1: number;
   readonly beta2: number;
   readonly eps: number;
@@ -33,7 +34,7 @@ export function adam({ lr, beta1, beta2, eps }: AdamHyper): Optimizer<AdamState>
         const m = tf.add(tf.mul(state.m, beta1), tf.mul(grad, 1 - beta1)) as tf.Tensor2D;
         const v = tf.add(tf.mul(state.v, beta2), tf.mul(tf.square(grad), 1 - beta2)) as tf.Tensor2D;
         const denom = tf.add(tf.div(tf.sqrt(v), Math.sqrt(1 - beta2 ** t)), eps);
-        const update = tf.mul(tf.div(m, denom), -lr / (1 - beta1 ** t)) as tf.Tensor2D;
+        const update = scaleByRate(tf.div(m, denom), lr, (rate) => -rate / (1 - beta1 ** t));
         return { update, state: { t, m, v } };
       }),
   };

@@ -2,6 +2,7 @@ import { invalidConfig } from '../errors.js';
 import { adam } from './adam.js';
 import { rmsprop } from './rmsprop.js';
 import { sgd } from './sgd.js';
+import { type Rate, ratesOf } from './rate.js';
 import type { ClassicConfig, Optimizer } from './types.js';
 
 /** PyTorch 1.13's defaults; NAG is SGD with Nesterov momentum 0.9, as in the paper. */
@@ -14,8 +15,19 @@ export const CLASSIC_DEFAULTS = {
 } as const;
 
 export function classicOptimizer(config: ClassicConfig): Optimizer {
-  const { name, lr } = config;
-  if (!(lr > 0) || !Number.isFinite(lr)) throw invalidConfig(`${name} lr must be > 0: ${lr}`);
+  return classicWithRate(config, config.lr);
+}
+
+/**
+ * The optimizer of `config` with learning rate `lr`: `config.lr` is ignored, and a
+ * per-row rate runs a learning-rate grid as one batch (see rate.ts).
+ */
+export function classicWithRate(config: Omit<ClassicConfig, 'lr'>, lr: Rate): Optimizer {
+  const { name } = config;
+  for (const rate of ratesOf(lr)) {
+    if (!(rate > 0) || !Number.isFinite(rate))
+      throw invalidConfig(`${name} lr must be > 0: ${rate}`);
+  }
   const eps = config.eps ?? CLASSIC_DEFAULTS.eps;
   switch (name) {
     case 'adam': {

@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+import { type Rate, scaleByRate } from './rate.js';
 import type { Optimizer } from './types.js';
 
 export interface RmspropState {
@@ -12,13 +13,13 @@ export interface RmspropState {
   readonly v: tf.Tensor2D;
 }
 
-export function rmsprop(lr: number, alpha: number, eps: number): Optimizer<RmspropState> {
+export function rmsprop(lr: Rate, alpha: number, eps: number): Optimizer<RmspropState> {
   return {
     init: (theta) => ({ v: tf.zerosLike(theta) }),
     update: (grad, state) =>
       tf.tidy(() => {
         const v = tf.add(tf.mul(state.v, alpha), tf.mul(tf.square(grad), 1 - alpha)) as tf.Tensor2D;
-        const update = tf.mul(tf.div(grad, tf.add(tf.sqrt(v), eps)), -lr) as tf.Tensor2D;
+        const update = scaleByRate(tf.div(grad, tf.add(tf.sqrt(v), eps)), lr, (rate) => -rate);
         return { update, state: { v } };
       }),
   };

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+import { type Rate, scaleByRate } from './rate.js';
 import type { Optimizer } from './types.js';
 
 export interface SgdState {
@@ -15,17 +16,20 @@ export interface SgdState {
   readonly buf: tf.Tensor2D;
 }
 
-export function sgd(lr: number, momentum: number, nesterov: boolean): Optimizer<SgdState> {
+export function sgd(lr: Rate, momentum: number, nesterov: boolean): Optimizer<SgdState> {
   return {
     init: (theta) => ({ buf: tf.zerosLike(theta) }),
     update: (grad, state) =>
       tf.tidy(() => {
         if (momentum === 0) {
-          return { update: tf.mul(grad, -lr) as tf.Tensor2D, state };
+          return { update: scaleByRate(grad, lr, (rate) => -rate), state };
         }
         const buf = tf.add(tf.mul(state.buf, momentum), grad) as tf.Tensor2D;
         const direction = nesterov ? tf.add(grad, tf.mul(buf, momentum)) : buf;
-        return { update: tf.mul(direction, -lr) as tf.Tensor2D, state: { buf } };
+        return {
+          update: scaleByRate(direction as tf.Tensor2D, lr, (rate) => -rate),
+          state: { buf },
+        };
       }),
   };
 }
