@@ -45,6 +45,11 @@ const UNAVAILABLE_KINDS = new Set([
   'TlsConnectionError',
 ]);
 
+// pg's own errors for a connection lost under a query, which reach us unwrapped, and the
+// server's codes for shutting down (57P01-57P03): the next query reconnects or fails cleanly.
+const LOST_CONNECTION = /Connection terminated|Client has encountered a connection error/;
+const SHUTDOWN_CODES = new Set(['57P01', '57P02', '57P03']);
+
 interface PrismaLikeError {
   code?: unknown;
   meta?: { driverAdapterError?: { cause?: { kind?: unknown; originalCode?: unknown } } };
@@ -59,7 +64,9 @@ export function toStoreError(error: unknown): unknown {
 
   const unavailable =
     (typeof code === 'string' && (CONNECTION_CODE.test(code) || SOCKET_CODES.has(code))) ||
-    UNAVAILABLE_KINDS.has(cause?.kind as string);
+    UNAVAILABLE_KINDS.has(cause?.kind as string) ||
+    SHUTDOWN_CODES.has(cause?.originalCode as string) ||
+    LOST_CONNECTION.test(message);
   if (unavailable) {
     return new StoreError('STORE_UNAVAILABLE', `PostgreSQL is unavailable: ${message}`, {
       cause: error,

@@ -28,6 +28,12 @@ describe('toStoreError', () => {
       'STORE_UNAVAILABLE',
     ],
     [
+      'a pooled connection cut under a query',
+      new Error('Connection terminated unexpectedly'),
+      'STORE_UNAVAILABLE',
+    ],
+    ['the server shutting down', prismaError('P2010', 'postgres', '57P01'), 'STORE_UNAVAILABLE'],
+    [
       'a foreign key violation',
       prismaError('P2003', 'ForeignKeyConstraintViolation'),
       'STORE_CONFLICT',
