@@ -11,7 +11,8 @@ import type { ApiConfig } from './config.js';
 import { EventHub } from './events/hub.js';
 import { registerBullBoard } from './plugins/bull-board.js';
 import { registerDashboard } from './plugins/dashboard.js';
-import { installErrorHandler } from './plugins/errors.js';
+import { answerFrameworkError, installErrorHandler } from './plugins/errors.js';
+import { installStrictInput } from './plugins/strict-input.js';
 import { ApiMetrics, registerMetrics } from './plugins/metrics.js';
 import { registerOpenApi } from './plugins/openapi.js';
 import { accessOf, installAuth } from './plugins/auth.js';
@@ -56,6 +57,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     bodyLimit: options.config.maxBodyBytes,
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: 'x-request-id',
+    frameworkErrors: answerFrameworkError,
     // The worker logs a run's lines with the same key, so one query finds both sides.
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
@@ -63,6 +65,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   // Only JSON bodies mean anything here; a text body would reach the spec parser as a string.
   app.removeContentTypeParser('text/plain');
+  installStrictInput(app);
   installErrorHandler(app);
   const hub = new EventHub({
     redisUrl: options.config.redisUrl,

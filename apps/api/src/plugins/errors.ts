@@ -2,7 +2,7 @@
  * Turns whatever a route throws into `{code, message}` with the status from errors.ts.
  * Unknown errors become INTERNAL and are logged; nothing else about them leaves the server.
  */
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { API_ERRORS, ApiError, type ApiErrorCode, type ErrorBody } from '../errors.js';
 
 const FASTIFY_CODES: Record<string, ApiErrorCode> = {
@@ -14,6 +14,24 @@ const FASTIFY_CODES: Record<string, ApiErrorCode> = {
 };
 
 const RETRY_AFTER_S = 5;
+
+/**
+ * Fastify's `frameworkErrors`: requests the router refuses before any route sees them (a
+ * path parameter over maxParamLength, a malformed percent-encoding) get the same body as
+ * every other error instead of Fastify's own.
+ */
+export function answerFrameworkError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const message =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? 'A path parameter is longer than any id (ids are 64 hexadecimal digits).'
+      : 'The URL is not valid: a part of its path is not properly percent-encoded.';
+  const body: ErrorBody = { code: 'REQUEST_INVALID', message, requestId: request.id };
+  void reply.status(API_ERRORS.REQUEST_INVALID).send(body);
+}
 
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
