@@ -172,7 +172,9 @@ describe('hostile input', () => {
       headers: { 'content-type': 'application/json', ...request.headers },
     });
     answered++;
-    const where = `${request.method} ${request.url.slice(0, 200)} → ${response.statusCode} ${response.body.slice(0, 300)}`;
+    const where =
+      `${request.method} ${request.url.slice(0, 200)} → ` +
+      `${response.statusCode} ${response.body.slice(0, 300)}`;
     expect(response.statusCode, where).toBeGreaterThanOrEqual(400);
     expect(response.statusCode, where).toBeLessThan(500);
     const body = response.json();
