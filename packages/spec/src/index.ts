@@ -6,3 +6,15 @@ export { normalizeRun, normalizeTask } from './normalize.js';
 export { canonicalJson, sha256Hex, runIdOf, isContentId, CONTENT_ID_PATTERN } from './hash.js';
 export { planSweep, planRun, type PlannedRun, type SweepPlan } from './sweep.js';
 export { bestByContender, contenderOf, type ScoredRun } from './contender.js';
+export {
+  planComparison,
+  taskTitle,
+  ComparisonSpecSchema,
+  PAPER_LR_GRID,
+  CLASSIC_OPTIMIZERS,
+  type ComparisonCell,
+  type ComparisonLayout,
+  type ComparisonPanel,
+  type ComparisonPlan,
+  type ComparisonSpecInput,
+} from './comparison.js';
