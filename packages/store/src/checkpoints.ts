@@ -69,6 +69,21 @@ export function createCheckpointRepository(db: PrismaClient) {
       });
     },
 
+    /**
+     * Stores `bytes` under their SHA-256 without pointing any run at them (an imported
+     * optimizer, whose training metaopt did not see); equal bytes are stored once.
+     */
+    putDetached: (bytes: Uint8Array): Promise<{ id: string; size: number; created: boolean }> =>
+      translated(async () => {
+        const copy = new Uint8Array(bytes);
+        const id = sha256Hex(copy);
+        const { count } = await db.checkpoint.createMany({
+          data: [{ id, bytes: copy, size: copy.byteLength }],
+          skipDuplicates: true,
+        });
+        return { id, size: copy.byteLength, created: count === 1 };
+      }),
+
     /** The run's checkpoint of `role` with the highest epoch, bytes included. */
     latest: (
       runId: string,

@@ -3,6 +3,12 @@ export { createPrismaClient, type ClientOptions, type PrismaClient } from './cli
 export { createRunRepository, type FinishInput, type RunRepository } from './runs.js';
 export { createCurveRepository, type CurveRepository } from './curves.js';
 export { createCheckpointRepository, type CheckpointRepository } from './checkpoints.js';
+export {
+  createComparisonRepository,
+  type ComparisonRecord,
+  type ComparisonRepository,
+  type ComparisonStatus,
+} from './comparisons.js';
 export { createSweepRepository, type NewSweep, type SweepRepository } from './sweeps.js';
 export { StoreError, STORE_ERRORS, type StoreErrorCode } from './errors.js';
 export { sampleSteps } from './downsample.js';

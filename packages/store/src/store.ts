@@ -3,6 +3,7 @@
  * close it on shutdown; tests create one per file against their own database.
  */
 import { createCheckpointRepository } from './checkpoints.js';
+import { createComparisonRepository } from './comparisons.js';
 import { createPrismaClient, type ClientOptions } from './client.js';
 import { createCurveRepository } from './curves.js';
 import { translated } from './errors.js';
@@ -18,6 +19,7 @@ export function createStore(options: StoreOptions) {
     curves: createCurveRepository(db),
     checkpoints: createCheckpointRepository(db),
     sweeps: createSweepRepository(db),
+    comparisons: createComparisonRepository(db),
 
     /** Resolves when PostgreSQL answers; throws STORE_UNAVAILABLE when it does not. */
     ping: (): Promise<void> =>
