@@ -16,3 +16,16 @@ export {
   type LossCurveReader,
   type SweepRunResult,
 } from './sweep.js';
+export {
+  comparisonResult,
+  panelMarkdown,
+  renderComparisonFigures,
+  type CellResult,
+  type ComparisonResult,
+  type ComparisonRun,
+  type CurveReader,
+  type Layout,
+  type LayoutCell,
+  type LayoutPanel,
+  type PanelResult,
+} from './comparison.js';
