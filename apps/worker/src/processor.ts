@@ -10,12 +10,13 @@
  */
 import { DelayedError, UnrecoverableError, WaitingError, type SandboxedJob } from 'bullmq';
 import { NUMERICS_VERSION } from '@metaopt/l2l';
-import type { RunJobData, RunJobResult } from '@metaopt/queue';
+import { COMPARISON_JOB, GRID_JOB, type RunJobData, type RunJobResult } from '@metaopt/queue';
 import { executeRun, type RunOutcome } from '@metaopt/runner';
 import { SpecError, normalizeRun, runIdOf, type RunSpec } from '@metaopt/spec';
 import type { RunRecord } from '@metaopt/store';
 import type { Logger } from 'pino';
 import { watchEventLoop } from './block-watch.js';
+import { processComparison, processGrid } from './comparison-jobs.js';
 import { dependencyOf } from './dependencies.js';
 import { workerContext, type WorkerContext } from './context.js';
 import { WorkerError } from './errors.js';
@@ -35,6 +36,9 @@ export default async function processRun(
   signal?: AbortSignal,
 ): Promise<RunJobResult> {
   const ctx = await workerContext();
+  // A comparison's report and its learning-rate grids share the queue (comparison-jobs.ts).
+  if (job.name === COMPARISON_JOB) return processComparison(ctx, asJob(job), token) as never;
+  if (job.name === GRID_JOB) return processGrid(ctx, asJob(job), token, signal) as never;
   const { runId, spec } = await verifiedPayload(ctx, job);
   const log = ctx.log.child({
     runId,
@@ -189,4 +193,9 @@ async function recordFailure(
       ? error
       : new Error(message)
     : new UnrecoverableError(`${code}: ${message}`);
+}
+
+/** The same job seen with another payload type: its name says which. */
+function asJob<T>(job: SandboxedJob<RunJobData, RunJobResult>): SandboxedJob<T, unknown> {
+  return job as unknown as SandboxedJob<T, unknown>;
 }

@@ -40,8 +40,8 @@ async function evaluate(
     { steps: spec.steps, nTests: spec.nTests, seed: spec.seed },
     await dataFor(spec.task),
     {
-      onProgress: (p: { step: number; loss?: number }) =>
-        services.progress({ fraction: p.step / spec.steps, step: p.step, loss: p.loss }),
+      onProgress: (p: { step: number; fraction: number; loss?: number }) =>
+        services.progress({ fraction: p.fraction, step: p.step, loss: p.loss }),
       shouldStop: async () => services.stopRequested(),
     },
   );
@@ -81,11 +81,11 @@ async function metaTrainRun(spec: MetaTrainRun, services: RunServices): Promise<
   };
 }
 
-function dataFor(task: Task): Promise<DatasetSplit | undefined> {
+export function dataFor(task: Task): Promise<DatasetSplit | undefined> {
   return task.kind === 'mnist' ? loadDataset(task.dataset) : Promise.resolve(undefined);
 }
 
-function outcomeOfLosses(losses: LossMatrix): RunOutcome {
+export function outcomeOfLosses(losses: LossMatrix): RunOutcome {
   const summary = summarizeLosses(losses);
   const curve: RunCurve = {
     series: 'loss',
