@@ -18,6 +18,8 @@ import { registerOpenApi } from './plugins/openapi.js';
 import { accessOf, installAuth } from './plugins/auth.js';
 import { registerRateLimit } from './plugins/rate-limit.js';
 import { healthRoutes } from './routes/health.js';
+import { checkpointRoutes } from './routes/v1/checkpoints.js';
+import { comparisonRoutes } from './routes/v1/comparisons.js';
 import { controlRoutes } from './routes/v1/control.js';
 import { eventRoutes } from './routes/v1/events.js';
 import { runRoutes } from './routes/v1/runs.js';
@@ -88,6 +90,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(runRoutes(deps), { prefix: '/v1' });
   await app.register(controlRoutes(deps), { prefix: '/v1' });
   await app.register(sweepRoutes(deps), { prefix: '/v1' });
+  await app.register(comparisonRoutes(deps), { prefix: '/v1' });
+  await app.register(checkpointRoutes(deps), { prefix: '/v1' });
   await app.register(eventRoutes(deps, hub), { prefix: '/v1' });
   await registerBullBoard(app, { queues: [options.producer.queue], access: accessOf });
   return app;

@@ -23,6 +23,11 @@ export const ERROR_EXAMPLES: Record<ApiErrorCode, string> = {
   ROUTE_NOT_FOUND: 'No route GET /v2/runs.',
   RUN_NOT_FOUND: 'No run 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08.',
   SWEEP_NOT_FOUND: 'No sweep 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08.',
+  COMPARISON_NOT_FOUND:
+    'No comparison 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08.',
+  CHECKPOINT_NOT_FOUND:
+    'No checkpoint 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08.',
+  CHECKPOINT_INVALID: 'invalid LSTM state_dict: recurs.weight_hh must have shape [80, 20]',
   FIGURE_NOT_READY:
     'No run of this sweep has finished with a loss curve yet: there is nothing to draw.',
   RUN_NOT_CANCELLABLE:
