@@ -25,6 +25,7 @@ export interface SweepRunResult {
   readonly summary: {
     readonly meanSumLoss?: number | null;
     readonly finalLossMean?: number | null;
+    readonly sumLossStd?: number | null;
   } | null;
 }
 
@@ -43,6 +44,8 @@ export interface ContenderResult {
   readonly status?: string;
   readonly meanSumLoss: number;
   readonly finalLoss: number;
+  /** Standard deviation over test problems of the summed loss, where the run reports it. */
+  readonly spread?: number;
   readonly curve?: LossCurvePoints;
 }
 
@@ -69,6 +72,7 @@ export async function contenderResults(
       // A summary stores a non-finite score as null; NaN ranks it with the diverged.
       meanSumLoss: run?.summary?.meanSumLoss ?? Number.NaN,
       finalLoss: run?.summary?.finalLossMean ?? Number.NaN,
+      ...(typeof run?.summary?.sumLossStd === 'number' ? { spread: run.summary.sumLossStd } : {}),
       ...(curve ? { curve } : {}),
     });
   }
@@ -77,10 +81,11 @@ export async function contenderResults(
 
 /** The rows of {@link formatResultTable}, one per contender. */
 export function contenderRows(results: readonly ContenderResult[]): ResultRow[] {
-  return results.map(({ contender, learningRate, meanSumLoss, finalLoss, status }) => ({
+  return results.map(({ contender, learningRate, meanSumLoss, finalLoss, spread, status }) => ({
     label: contender,
     meanSumLoss,
     finalLoss,
+    ...(spread === undefined ? {} : { spread }),
     ...(learningRate === undefined ? {} : { learningRate }),
     ...(status === undefined ? {} : { status }),
   }));

@@ -22,7 +22,7 @@ const best = {
   sgd: { runId: 's', lr: 0.01 },
 };
 const runs = [
-  { id: 'a', status: 'succeeded', summary: { meanSumLoss: 6, finalLossMean: 1 } },
+  { id: 'a', status: 'succeeded', summary: { meanSumLoss: 6, finalLossMean: 1, sumLossStd: 2 } },
   { id: 'l', status: 'succeeded', summary: { meanSumLoss: 3, finalLossMean: 0.5 } },
   { id: 's', status: 'diverged', summary: { meanSumLoss: null, finalLossMean: null } },
 ];
@@ -43,7 +43,14 @@ describe('sweep report', () => {
       ]);
       expect(results.map((result) => result.contender)).toEqual(['adam', 'lstm', 'sgd']);
       expect(contenderRows(results)).toEqual([
-        { label: 'adam', learningRate: 0.1, meanSumLoss: 6, finalLoss: 1, status: 'succeeded' },
+        {
+          label: 'adam',
+          learningRate: 0.1,
+          meanSumLoss: 6,
+          finalLoss: 1,
+          spread: 2,
+          status: 'succeeded',
+        },
         { label: 'lstm', meanSumLoss: 3, finalLoss: 0.5, status: 'succeeded' },
         // A diverged run's null score becomes NaN, which the table ranks last.
         {
