@@ -133,8 +133,22 @@ export class MetaoptClient {
     return this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {};
   }
 
+  /** fetch, with "cannot connect" turned into an error that says what to do about it. */
+  private async send(url: URL, init: RequestInit): Promise<Response> {
+    try {
+      return await fetch(url, init);
+    } catch (error) {
+      throw new MetaoptApiError(
+        0,
+        'API_UNREACHABLE',
+        `cannot reach the metaopt API at ${this.baseUrl} (${(error as Error).message}); ` +
+          'start it with `npm run api`, or point --api or METAOPT_API_URL at it',
+      );
+    }
+  }
+
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await fetch(new URL(path, this.baseUrl), {
+    const response = await this.send(new URL(path, this.baseUrl), {
       method,
       headers: {
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),

@@ -22,7 +22,8 @@ const program = new Command('metaopt')
   .addOption(
     new Option('--api <url>', 'metaopt API base URL')
       .env('METAOPT_API_URL')
-      .default('http://127.0.0.1:3000'),
+      // The API listens on PORT; a CLI started beside it in the same shell finds it there.
+      .default(`http://127.0.0.1:${process.env.PORT ?? 3000}`),
   )
   .addOption(
     new Option('--api-key <key>', 'API key for servers that require one').env('METAOPT_API_KEY'),
