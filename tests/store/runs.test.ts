@@ -130,6 +130,19 @@ describe('runs', () => {
       expect(await store.curves.get(run.id)).toHaveLength(1);
     });
 
+    it('marks progress complete, whatever the last throttled report said', async () => {
+      const { run } = await store.runs.ensure(newRun());
+      await store.runs.markRunning(run.id, worker);
+      await store.runs.updateProgress(run.id, { fraction: 0.98, step: 98 });
+
+      const { run: done } = await store.runs.finish(run.id, {
+        status: 'succeeded',
+        summary,
+        curves: [],
+      });
+      expect(done.progress).toEqual({ fraction: 1 });
+    });
+
     describe('when the run is already finished', () => {
       it('changes nothing and says so', async () => {
         const { run } = await store.runs.ensure(newRun());

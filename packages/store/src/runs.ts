@@ -176,6 +176,8 @@ export function createRunRepository(db: PrismaClient) {
             data: {
               status: result.status,
               summary: toJson(result.summary),
+              // Progress reports are throttled, so the last one may predate the end.
+              progress: toJson({ fraction: 1 }),
               error: Prisma.DbNull,
               finishedAt: new Date(),
             },
