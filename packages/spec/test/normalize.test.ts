@@ -75,6 +75,13 @@ describe('normalizeRun', () => {
       expect(error.issues[0]?.path).toBe('/optimizer/lr');
     });
 
+    it('lists the allowed values when a name is unknown', () => {
+      const error = specErrorOf(() =>
+        normalizeRun({ ...adam, optimizer: { name: 'adamw', lr: 0.1 } }),
+      );
+      expect(error.message).toContain('must be one of "adam", "rmsprop", "sgd", "nag"');
+    });
+
     it('refuses an unknown kind with its own code', () => {
       expect(specErrorOf(() => normalizeRun({ kind: 'dance' })).code).toBe('SPEC_UNKNOWN_KIND');
       expect(specErrorOf(() => normalizeRun(null)).code).toBe('SPEC_UNKNOWN_KIND');
