@@ -284,6 +284,21 @@ describe('runs', () => {
     });
   });
 
+  describe('ensureMany', () => {
+    it('records the new runs, keeps the existing ones as they are, and returns them all', async () => {
+      const existing = newRun();
+      await store.runs.ensure(existing);
+      await store.runs.markRunning(existing.id, worker);
+      const fresh = Array.from({ length: 1500 }, () => newRun());
+
+      const records = await store.runs.ensureMany([existing, ...fresh, existing]);
+      const byId = new Map(records.map((record) => [record.id, record]));
+      expect(byId.size).toBe(1501);
+      expect(byId.get(existing.id)?.status).toBe('running');
+      expect(fresh.every((run) => byId.get(run.id)?.status === 'queued')).toBe(true);
+    });
+  });
+
   describe('release', () => {
     it('moves a running run back to queued, and leaves a cancelled one cancelled', async () => {
       const running = (await store.runs.ensure(newRun())).run.id;

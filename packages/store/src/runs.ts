@@ -40,6 +40,8 @@ const REQUEUEABLE: RunStatus[] = ['running', 'failed', 'cancelled'];
 const RELEASABLE: RunStatus[] = ['running'];
 
 const DEFAULT_PAGE = 50;
+/** Rows per statement when writing many: well under PostgreSQL's 65,535 bind parameters. */
+const BATCH = 1000;
 const MAX_PAGE = 500;
 
 export interface FinishInput {
@@ -104,6 +106,33 @@ export function createRunRepository(db: PrismaClient) {
         });
         const row = await db.run.findUniqueOrThrow({ where: { id: run.id } });
         return { run: toRunRecord(row), created: count === 1 };
+      }),
+
+    /**
+     * `ensure` for many runs in a few statements instead of two per run (a 1000-cell sweep
+     * took seconds to submit): records those not there, returns every one's record, in no
+     * particular order. Safe under concurrent calls, like `ensure`.
+     */
+    ensureMany: (runs: readonly NewRun[]): Promise<RunRecord[]> =>
+      translated(async () => {
+        const records: RunRecord[] = [];
+        for (let start = 0; start < runs.length; start += BATCH) {
+          const batch = runs.slice(start, start + BATCH);
+          await db.run.createMany({
+            data: batch.map((run) => ({
+              id: run.id,
+              kind: run.kind,
+              taskKind: run.taskKind,
+              spec: toJson(run.spec),
+            })),
+            skipDuplicates: true,
+          });
+          const rows = await db.run.findMany({
+            where: { id: { in: batch.map((run) => run.id) } },
+          });
+          records.push(...rows.map(toRunRecord));
+        }
+        return records;
       }),
 
     get: (id: string): Promise<RunRecord | null> =>
