@@ -56,17 +56,15 @@ export class SubmissionService {
   }
 
   private async recordAll(runs: readonly PlannedRun[]): Promise<Map<string, RunRecord>> {
-    const records = new Map<string, RunRecord>();
-    for (const run of runs) {
-      const { run: record } = await this.store.runs.ensure({
+    const records = await this.store.runs.ensureMany(
+      runs.map((run) => ({
         id: run.id,
         kind: run.spec.kind,
         taskKind: run.spec.task.kind,
         spec: run.spec,
-      });
-      records.set(run.id, record);
-    }
-    return records;
+      })),
+    );
+    return new Map(records.map((record) => [record.id, record]));
   }
 
   /** A failed job stays in Redis for inspection; it must go before the run can be queued. */
