@@ -138,6 +138,20 @@ describe('metaTrain', () => {
     });
   });
 
+  describe('when validated on fixed problems', () => {
+    it('scores every epoch on the same problems and trains exactly as with fresh ones', async () => {
+      const fresh = await metaTrain(CONFIG, undefined);
+      const fixed = await metaTrain({ ...CONFIG, validation: 'fixed' }, undefined);
+      const seeds = fixed.epochs.map((epoch) => epoch.evalSeed);
+      expect(new Set(seeds).size).toBe(1);
+      expect(seeds[0]).not.toBe(fresh.epochs[0]!.evalSeed);
+      expect(Array.from(packLstmWeights(fixed.state.weights))).toEqual(
+        Array.from(packLstmWeights(fresh.state.weights)),
+      );
+      expect(fixed.state.rngState).toEqual(fresh.state.rngState);
+    });
+  });
+
   describe('when the meta-loss becomes infinite', () => {
     it('reports where, keeps no diverged weights as best, and does not throw', async () => {
       // outMul 1e20 sends θ₁ to ~1e20, and f(θ₁) = ‖Wθ₁ − y‖² past float32's 3e38.

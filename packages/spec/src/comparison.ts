@@ -50,6 +50,7 @@ const MetaTrainFieldsSchema = Type.Object(
     unroll: Type.Optional(Count),
     nTests: Type.Optional(Count),
     metaBatch: Type.Optional(Count),
+    validation: Type.Optional(Type.Union([Type.Literal('fresh'), Type.Literal('fixed')])),
     seed: Type.Optional(Seed),
   },
   { additionalProperties: false },
@@ -72,22 +73,25 @@ export const ComparisonSpecSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
-    learned: Type.Union([
-      Type.Object(
-        {
-          metaTrain: MetaTrainFieldsSchema,
-          metaLrs: Type.Optional(Type.Array(PositiveNumber, { minItems: 1, maxItems: 10 })),
-        },
-        { additionalProperties: false },
-      ),
-      Type.Object(
-        {
-          checkpoint: Type.String({ pattern: '^[0-9a-f]{64}$' }),
-          learned: Type.Optional(LearnedOptimizerSchema),
-        },
-        { additionalProperties: false },
-      ),
-    ]),
+    /** The LSTM optimizer; left out, the comparison is of the tuned baselines alone. */
+    learned: Type.Optional(
+      Type.Union([
+        Type.Object(
+          {
+            metaTrain: MetaTrainFieldsSchema,
+            metaLrs: Type.Optional(Type.Array(PositiveNumber, { minItems: 1, maxItems: 10 })),
+          },
+          { additionalProperties: false },
+        ),
+        Type.Object(
+          {
+            checkpoint: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+            learned: Type.Optional(LearnedOptimizerSchema),
+          },
+          { additionalProperties: false },
+        ),
+      ]),
+    ),
     panels: Type.Optional(
       Type.Array(
         Type.Object(
@@ -193,6 +197,7 @@ export function planComparison(
 /** The learned optimizer's run fields: one per meta-learning rate, or the checkpoint. */
 function trainedSources(spec: ComparisonSpecInput): Json[] {
   const learned = spec.learned;
+  if (!learned) return [];
   if ('checkpoint' in learned) return [{ trained: learned }];
   const metaTrain = { ...learned.metaTrain, task: spec.task };
   const metaLrs = learned.metaLrs ?? [undefined];
@@ -231,7 +236,7 @@ function layoutOf(
       if (metaTrain && index === 0) {
         trainers.push({ runId: runIdOf(metaTrain, numericsVersion), metaLr: metaTrain.metaLr });
       }
-      const swept = 'metaLrs' in spec.learned && spec.learned.metaLrs && metaTrain;
+      const swept = spec.learned && 'metaLrs' in spec.learned && spec.learned.metaLrs && metaTrain;
       cells.push({
         runId: runIdOf(run, numericsVersion),
         contender: 'lstm',

@@ -88,6 +88,7 @@ interface MetaTrainFieldsInput {
   rolloutsPerEpoch?: number;
   unroll?: number;
   metaBatch?: number;
+  validation?: 'fresh' | 'fixed';
 }
 
 function normalizeMetaTrain(input: unknown, limits: SpecLimits): MetaTrainRun {
@@ -122,6 +123,8 @@ function metaTrainFrom(
     rolloutsPerEpoch: run.rolloutsPerEpoch ?? 20,
     unroll,
     metaBatch: run.metaBatch ?? 1,
+    // Written only when not the reference's, so that adding the field changed no run's id.
+    ...(run.validation === 'fixed' ? { validation: 'fixed' as const } : {}),
     ...counts,
   };
 }

@@ -97,6 +97,13 @@ const metaTrainFields = {
   rolloutsPerEpoch: Type.Optional(Count),
   unroll: Type.Optional(Count),
   metaBatch: Type.Optional(Count),
+  validation: Type.Optional(
+    Type.Union([Type.Literal('fresh'), Type.Literal('fixed')], {
+      description:
+        'Problems that score each epoch: fresh ones every epoch (the reference, default) ' +
+        'or the same ones every epoch, so the best epoch is not the one with the easiest draw.',
+    }),
+  ),
 };
 
 export const MetaTrainRunSchema = Type.Object(

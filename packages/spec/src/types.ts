@@ -59,6 +59,8 @@ export interface MetaTrainRun extends Rollouts {
   readonly rolloutsPerEpoch: number;
   readonly unroll: number;
   readonly metaBatch: number;
+  /** Absent means `fresh`, the reference's (see @metaopt/l2l's MetaTrainConfig). */
+  readonly validation?: 'fixed';
 }
 
 export type TrainedSource =

@@ -61,6 +61,16 @@ describe('normalizeRun', () => {
       expect(changed).not.toBe(runIdOf(normalizeRun(adam), '1'));
     });
 
+    it("keeps the reference's fresh validation out of the spec, so no id changed", () => {
+      const train = { kind: 'meta-train', task: { kind: 'quadratic' } };
+      const fresh = normalizeRun({ ...train, validation: 'fresh' });
+      expect(fresh).not.toHaveProperty('validation');
+      expect(runIdOf(fresh, '1')).toBe(runIdOf(normalizeRun(train), '1'));
+      const fixed = normalizeRun({ ...train, validation: 'fixed' });
+      expect(fixed).toMatchObject({ validation: 'fixed' });
+      expect(runIdOf(fixed, '1')).not.toBe(runIdOf(fresh, '1'));
+    });
+
     it('gives a different id under another numerics version', () => {
       expect(runIdOf(normalizeRun(adam), '2')).not.toBe(runIdOf(normalizeRun(adam), '1'));
     });

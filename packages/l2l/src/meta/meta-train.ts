@@ -140,7 +140,9 @@ async function evaluateEpoch(
   state: MetaTrainState,
   random: Random,
 ): Promise<EpochMetrics> {
-  const evalSeed = random.uint32();
+  // Drawn either way, so that both kinds of validation see the same training problems.
+  const drawn = random.uint32();
+  const evalSeed = cfg.validation === 'fixed' ? fixedValidationSeed(cfg.seed) : drawn;
   const matrix = await evaluateOnTask(
     task,
     { learned: cfg.learned, weights: state.weights },
@@ -159,6 +161,12 @@ async function evaluateEpoch(
     evalSeed,
     evalDivergedAtStep: matrix.divergedAtStep,
   };
+}
+
+/** The seed of the problems every epoch of a `fixed` validation is scored on. */
+function fixedValidationSeed(seed: number): number {
+  // A stream of its own, apart from the training stream that Random.fromSeed(seed) starts.
+  return Random.fromSeed(seed).uint32() ^ 0x5a17d5e7;
 }
 
 function endEpoch(state: MetaTrainState, random: Random, metrics: EpochMetrics): MetaTrainState {
