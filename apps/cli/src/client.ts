@@ -67,6 +67,43 @@ export interface RunPage {
   readonly nextCursor: string | null;
 }
 
+export interface ComparisonSubmission extends Submission {
+  readonly queued: number;
+  readonly joined: number;
+}
+
+export interface ComparisonView {
+  readonly id: string;
+  readonly name: string | null;
+  /** 'running' until its report is written, then 'succeeded' (or 'failed'). */
+  readonly status: string;
+  readonly runs: { readonly status: string; readonly counts: Record<string, number> };
+  readonly result: {
+    readonly panels: readonly { readonly title: string }[];
+    readonly metaLr?: number;
+  } | null;
+  /** Per panel, the table in Markdown. */
+  readonly tables: readonly string[];
+  /** Per panel, the path of its SVG figure. */
+  readonly figures: readonly string[];
+  readonly error: { code: string; message: string } | null;
+}
+
+export interface ImportedCheckpoint {
+  readonly id: string;
+  readonly size: number;
+  readonly created: boolean;
+  readonly learned: { readonly hiddenSize: number; readonly preprocess: boolean };
+}
+
+export interface CheckpointRefView {
+  readonly checkpointId: string;
+  readonly role: string;
+  readonly epoch: number;
+  readonly score: number | null;
+  readonly url: string;
+}
+
 export interface RunFilter {
   readonly kind?: string;
   readonly status?: string;
@@ -113,6 +150,41 @@ export class MetaoptClient {
       `/v1/runs/${id}/curves${query}`,
     );
     return body.curves;
+  }
+
+  submitComparison(comparison: unknown): Promise<ComparisonSubmission> {
+    return this.request('POST', '/v1/comparisons', comparison);
+  }
+
+  comparison(id: string): Promise<ComparisonView> {
+    return this.request('GET', `/v1/comparisons/${id}`);
+  }
+
+  /** A panel's figure, an SVG document. */
+  async comparisonFigure(id: string, panel: number): Promise<string> {
+    const url = this.urlOf(`/v1/comparisons/${id}/figures/${panel}`);
+    const response = await this.send(url, { headers: this.authHeaders() });
+    if (response.ok) return response.text();
+    const payload = (await response.json()) as { code?: string; message?: string };
+    throw new MetaoptApiError(response.status, payload.code ?? 'UNKNOWN', payload.message ?? '');
+  }
+
+  /** Imports a PyTorch state_dict of the LSTM optimizer (JSON) as a checkpoint. */
+  importCheckpoint(stateDict: unknown): Promise<ImportedCheckpoint> {
+    return this.request('POST', '/v1/checkpoints', stateDict);
+  }
+
+  /** A checkpoint's weights as a PyTorch state_dict. */
+  checkpoint(id: string): Promise<Record<string, unknown>> {
+    return this.request('GET', `/v1/checkpoints/${id}`);
+  }
+
+  async runCheckpoints(runId: string): Promise<readonly CheckpointRefView[]> {
+    const page = await this.request<{ items: CheckpointRefView[] }>(
+      'GET',
+      `/v1/runs/${runId}/checkpoints`,
+    );
+    return page.items;
   }
 
   async ready(): Promise<boolean> {

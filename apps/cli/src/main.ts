@@ -8,6 +8,7 @@ import type { BackendChoice } from '@metaopt/l2l';
 import { Command, Option } from 'commander';
 import Table from 'cli-table3';
 import { MetaoptApiError, MetaoptClient, type RunFilter, type SweepView } from './client.js';
+import { registerComparisonCommands } from './comparison-commands.js';
 import { followWithBars } from './follow.js';
 import { localReport } from './local-report.js';
 import { runLocally } from './local.js';
@@ -184,6 +185,13 @@ async function follow(sweepId: string): Promise<SweepView> {
     await new Promise((resolve) => setTimeout(resolve, 2000));
   }
 }
+
+registerComparisonCommands(program, {
+  client,
+  print,
+  asJson,
+  failed: () => (process.exitCode = EXIT_FAILED),
+});
 
 try {
   await program.parseAsync();
