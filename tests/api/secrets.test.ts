@@ -95,9 +95,12 @@ describe('logs', () => {
     expect((await post(WRONG_KEY)).status).toBe(401);
     const accepted = await post(KEY);
     expect(accepted.status).toBe(202);
-    const { id } = await accepted.json();
+    const { id } = (await accepted.json()) as { id: string };
     const done = await pollUntil(
-      async () => (await (await fetch(`${baseUrl}/v1/runs/${id}`)).json()).status,
+      async () => {
+        const run = (await (await fetch(`${baseUrl}/v1/runs/${id}`)).json()) as { status: string };
+        return run.status;
+      },
       (status) => status === 'succeeded',
     );
     expect(done, worker.output().slice(-3000)).toBe('succeeded');
