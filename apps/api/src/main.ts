@@ -15,6 +15,16 @@ async function main(): Promise<void> {
     retryDelayMs: config.runRetryDelayMs,
   });
   const app = await buildApp({ config, store, redis, producer });
+  // Without a listener ioredis prints every failed reconnection; one line per outage will do.
+  let redisDown = false;
+  redis.on('error', (err: Error) => {
+    if (!redisDown) app.log.warn({ err }, 'redis unreachable; submissions answer 503');
+    redisDown = true;
+  });
+  redis.on('ready', () => {
+    if (redisDown) app.log.info({}, 'redis reachable again');
+    redisDown = false;
+  });
 
   const close = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');

@@ -66,6 +66,8 @@ async function main(): Promise<void> {
   worker.on('error', (err) => log.error({ err }, 'worker error'));
 
   const subscriber = connection.duplicate();
+  // The worker logs Redis outages already; without a listener ioredis would print each retry.
+  subscriber.on('error', () => undefined);
   subscriber.on('message', (_channel: string, runId: string) => {
     if (worker.cancelJob(runId, STOP_FOR_CANCELLATION)) {
       log.info({ runId }, 'cancellation passed to the job');
