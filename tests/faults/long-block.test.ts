@@ -102,7 +102,7 @@ describe('a job whose tensor work blocks for longer than its lock', () => {
       );
       const termAt = Date.now();
       expect(await graceful.stop('SIGTERM')).toBe(0);
-      expect(Date.now() - termAt).toBeLessThan(3000);
+      const exitMs = Date.now() - termAt;
       expect(linesOf([graceful], 'worker stopped')[0]).toMatchObject({ inTime: false });
       // Nobody works on it now, and the record says so.
       expect((await api.store.runs.get(id))?.status).toBe('queued');
@@ -111,6 +111,12 @@ describe('a job whose tensor work blocks for longer than its lock', () => {
       workers.push(rescuer);
       const done = await runReaches(api.store, id, ['succeeded'], 180_000);
       expect(done.worker).toBe('rescuer');
+
+      // On a loaded 2-core machine a process takes seconds to exit, so no fixed bound holds;
+      // what matters is that the worker did not wait for the block, which the rescuer
+      // measured on the same job.
+      const [rescued] = linesOf([rescuer], 'numerics done', id);
+      expect(exitMs).toBeLessThan(Number(rescued?.longestBlockMs));
     });
   });
 });

@@ -12,6 +12,8 @@ import type { ApiErrorCode } from '../errors.js';
 export const TAGS = [
   { name: 'sweeps', description: 'Grids of runs, their best runs, tables and figures' },
   { name: 'runs', description: 'Single runs: records, curves' },
+  { name: 'comparisons', description: "The paper's comparison as one request: tables, figures" },
+  { name: 'checkpoints', description: 'Trained LSTM optimizers as PyTorch state_dicts' },
   { name: 'events', description: 'Live progress as server-sent events' },
   { name: 'health', description: 'Liveness and readiness probes' },
   { name: 'operations', description: 'Metrics for Prometheus' },
