@@ -11,7 +11,12 @@
  * add `onRequest: requireAccess('write')`.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  onRequestAsyncHookHandler,
+} from 'fastify';
 import { ApiError } from '../errors.js';
 
 export type Access = 'read' | 'write';
