@@ -33,8 +33,18 @@ export function createSweepRepository(db: PrismaClient) {
       sweep: NewSweep,
       runs: readonly SweepRunInput[],
     ): Promise<{ sweep: SweepRecord; created: boolean }> =>
-      translated(() =>
-        db.$transaction(async (tx) => {
+      translated(async () => {
+        // A sweep's id hashes its runs, and links are never removed: one that is there with
+        // all its links needs no transaction (the common case of a sweep submitted again).
+        const known = await db.sweep.findUnique({
+          where: { id: sweep.id },
+          include: { _count: { select: { runs: true } } },
+        });
+        if (known && known._count.runs >= runs.length) {
+          const { id, name, spec, createdAt } = known;
+          return { sweep: { id, name, spec: spec as JsonValue, createdAt }, created: false };
+        }
+        return db.$transaction(async (tx) => {
           const { count } = await tx.sweep.createMany({
             data: [{ id: sweep.id, name: sweep.name ?? null, spec: toJson(sweep.spec) }],
             skipDuplicates: true,
@@ -50,8 +60,8 @@ export function createSweepRepository(db: PrismaClient) {
           });
           const row = await tx.sweep.findUniqueOrThrow({ where: { id: sweep.id } });
           return { sweep: { ...row, spec: row.spec as JsonValue }, created: count === 1 };
-        }),
-      ),
+        });
+      }),
 
     get: (id: string): Promise<SweepWithRuns | null> =>
       translated(async () => {
