@@ -19,6 +19,8 @@ const WorkerEnvSchema = Type.Object({
   /** How long a job's lock lives without renewal before the job counts as stalled. */
   WORKER_LOCK_DURATION_MS: Type.Integer({ minimum: 1000, default: 60_000 }),
   WORKER_STALLED_INTERVAL_MS: Type.Integer({ minimum: 1000, default: 30_000 }),
+  /** Times a job may lose its worker (killed, preempted) and be resumed before it fails. */
+  WORKER_MAX_STALLED_COUNT: Type.Integer({ minimum: 0, default: 2 }),
   /** Time given to an interrupted job to checkpoint and hand itself back on SIGTERM. */
   WORKER_SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, default: 30_000 }),
   /** Longest one record or checkpoint write waits out a PostgreSQL outage before failing. */
@@ -41,6 +43,7 @@ export interface WorkerConfig {
   readonly concurrency: number;
   readonly lockDurationMs: number;
   readonly stalledIntervalMs: number;
+  readonly maxStalledCount: number;
   readonly shutdownGraceMs: number;
   readonly storeWaitMs: number;
   readonly dependencyPollMs: number;
@@ -63,6 +66,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     concurrency: parsed.WORKER_CONCURRENCY,
     lockDurationMs: parsed.WORKER_LOCK_DURATION_MS,
     stalledIntervalMs: parsed.WORKER_STALLED_INTERVAL_MS,
+    maxStalledCount: parsed.WORKER_MAX_STALLED_COUNT,
     shutdownGraceMs: parsed.WORKER_SHUTDOWN_GRACE_MS,
     storeWaitMs: parsed.WORKER_STORE_WAIT_MS,
     dependencyPollMs: parsed.WORKER_DEPENDENCY_POLL_MS,

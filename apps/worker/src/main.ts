@@ -53,6 +53,7 @@ async function main(): Promise<void> {
     workerForkOptions: { env: { ...process.env, WORKER_NAME: workerName } },
     lockDuration: config.lockDurationMs,
     stalledInterval: config.stalledIntervalMs,
+    maxStalledCount: config.maxStalledCount,
   });
   const active = new Set<string>();
   worker.on('active', (job) => void (job.id && active.add(job.id)));
