@@ -43,6 +43,53 @@ describe('evaluateLearningRates', () => {
     });
   });
 
+  describe('when the grid is too large for one batch', () => {
+    // A bound below the grid's coordinates (2 rates × 3 nets) but room for two nets forces
+    // the rate-by-rate path, each rate's nets in batches of two and one. A net of the
+    // synthetic data (16 pixels, 3 classes) with 8 hidden units has 163 coordinates.
+    const netCoords = 16 * 8 + 8 + 8 * 3 + 3;
+    const bound = 2 * netCoords;
+
+    it('gives every rate the very losses of its own run (sgd, mnist)', async () => {
+      const options = { steps: 6, nTests: 3, seed: 4 };
+      const lrs = [1, 0.1];
+      const grid = await evaluateLearningRates(
+        MNIST,
+        { name: 'sgd' },
+        lrs,
+        options,
+        data,
+        {},
+        bound,
+      );
+      for (const [i, lr] of lrs.entries()) {
+        const alone = await evaluateOptimizer(MNIST, { name: 'sgd', lr }, options, data);
+        expect(grid[i]!.divergedAtStep).toBe(alone.divergedAtStep);
+        expect(grid[i]!.losses).toEqual(alone.losses);
+      }
+    });
+
+    it('reports progress across the whole grid, ending at 1', async () => {
+      const fractions: number[] = [];
+      const onProgress = (p: { fraction: number }) => void fractions.push(p.fraction);
+      const options = { steps: 2, nTests: 3, seed: 4 };
+      await evaluateLearningRates(
+        MNIST,
+        { name: 'adam' },
+        [0.1, 0.01],
+        options,
+        data,
+        {
+          onProgress,
+        },
+        bound,
+      );
+      expect(fractions.at(-1)).toBe(1);
+      expect(fractions).toEqual([...fractions].sort((a, b) => a - b));
+      expect(fractions.filter((f) => f <= 0.5).length).toBe(fractions.length / 2);
+    });
+  });
+
   describe('when a rate is not positive', () => {
     it('refuses the grid with L2L_INVALID_CONFIG', async () => {
       const options = { steps: 3, nTests: 1, seed: 1 };

@@ -4,6 +4,12 @@
  * per row (optimizers/rate.ts). Every rate's loss matrix is bit-identical to
  * `evaluateOptimizer` with that rate alone; the grid costs about as much as one rate does,
  * where each rate run apart pays the per-op cost of every step again.
+ *
+ * That holds for small problems, where per-op costs dominate. A grid too large for one batch
+ * (MAX_BATCH_COORDS) runs rate by rate instead, each in the bounded batches of its own run:
+ * on wasm the cost per MNIST net-step grows with the batch (6 ms at 16 nets, 13 ms at 64,
+ * ~90 ms at 220, the paper's 11 rates × 20 nets), so one batch of the whole grid took 15× as
+ * long as its rates one after another.
  */
 import type { DatasetSplit } from '@metaopt/datasets';
 
@@ -11,8 +17,13 @@ import { classicWithRate } from '../optimizers/classic.js';
 import type { ClassicConfig } from '../optimizers/types.js';
 import { problemSeeds } from '../random.js';
 import { prepareTask } from '../tasks/task.js';
-import type { TaskConfig } from '../tasks/types.js';
-import { type EvaluateOptions, validateRollout } from './evaluate.js';
+import type { Task, TaskConfig } from '../tasks/types.js';
+import {
+  type EvaluateOptions,
+  MAX_BATCH_COORDS,
+  evaluateOnTask,
+  validateRollout,
+} from './evaluate.js';
 import type { LossMatrix } from './loss-matrix.js';
 import { type RunHooks, runOptimizer } from './run-optimizer.js';
 import { invalidConfig } from '../errors.js';
@@ -25,32 +36,74 @@ export async function evaluateLearningRates(
   options: EvaluateOptions,
   data?: DatasetSplit,
   hooks: RunHooks = {},
+  maxBatchCoords = MAX_BATCH_COORDS,
 ): Promise<LossMatrix[]> {
   validateRollout(options.steps, options.nTests);
   if (lrs.length === 0) throw invalidConfig('a learning-rate grid needs at least one rate');
-  const P = options.nTests;
-  const seeds = problemSeeds(options.seed, P);
+  const seeds = problemSeeds(options.seed, options.nTests);
+  const task = prepareTask(taskConfig, data);
+  try {
+    const gridCoords = lrs.length * seeds.length * task.nCoords;
+    return gridCoords <= maxBatchCoords
+      ? await gridAsOneBatch(task, optimizer, lrs, seeds, options.steps, hooks)
+      : await gridRateByRate(task, optimizer, lrs, seeds, options.steps, hooks, maxBatchCoords);
+  } finally {
+    task.dispose();
+  }
+}
+
+async function gridAsOneBatch(
+  task: Task,
+  optimizer: Omit<ClassicConfig, 'lr'>,
+  lrs: readonly number[],
+  seeds: readonly number[],
+  steps: number,
+  hooks: RunHooks,
+): Promise<LossMatrix[]> {
+  const P = seeds.length;
   const rates = Float64Array.from(
     { length: lrs.length * P },
     (_, row) => lrs[Math.floor(row / P)]!,
   );
-  const task = prepareTask(taskConfig, data);
   const instance = task.instance(
     lrs.flatMap(() => seeds),
     'test',
   );
   try {
-    const all = await runOptimizer(
-      instance,
-      classicWithRate(optimizer, rates),
-      options.steps,
-      hooks,
-    );
+    const all = await runOptimizer(instance, classicWithRate(optimizer, rates), steps, hooks);
     return lrs.map((_, group) => groupOf(all, group * P, P));
   } finally {
     instance.dispose();
-    task.dispose();
   }
+}
+
+/** Each rate as its own run would be computed; rates not reached after a stop hold NaN. */
+async function gridRateByRate(
+  task: Task,
+  optimizer: Omit<ClassicConfig, 'lr'>,
+  lrs: readonly number[],
+  seeds: readonly number[],
+  steps: number,
+  hooks: RunHooks,
+  maxBatchCoords: number,
+): Promise<LossMatrix[]> {
+  const matrices: LossMatrix[] = [];
+  for (const [group, lr] of lrs.entries()) {
+    const scaled: RunHooks = {
+      ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
+      onProgress: (p) => hooks.onProgress?.({ ...p, fraction: (group + p.fraction) / lrs.length }),
+    };
+    const config: ClassicConfig = { ...optimizer, lr };
+    matrices.push(await evaluateOnTask(task, config, seeds, steps, scaled, maxBatchCoords));
+    if ((await hooks.shouldStop?.()) === true) break;
+  }
+  const notRun = (): LossMatrix => ({
+    problems: seeds.length,
+    steps,
+    losses: new Float32Array(seeds.length * steps).fill(Number.NaN),
+    divergedAtStep: null,
+  });
+  return lrs.map((_, group) => matrices[group] ?? notRun());
 }
 
 /**
