@@ -66,7 +66,7 @@ describe('a comparison, end to end', () => {
     );
 
   describe('when submitted', () => {
-    it('computes every cell, picks the best of each, and writes a table and figure per panel', async () => {
+    it('computes every cell, picks each best, writes a table and figure per panel', async () => {
       const response = await post('/v1/comparisons', comparison);
       expect(response.statusCode).toBe(202);
       const submitted = response.json();

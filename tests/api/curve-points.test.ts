@@ -27,7 +27,7 @@ describe('curve downsampling', () => {
   });
   afterAll(() => api?.close());
 
-  it('returns at most maxPoints points of every series, the first and last among them', async () => {
+  it('returns at most maxPoints points per series, the first and last among them', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...runs),

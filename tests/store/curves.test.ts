@@ -30,7 +30,7 @@ describe('curves', () => {
       });
     });
 
-    it('returns one series when asked, and null for statistics that were not recorded', async () => {
+    it('returns one series when asked, and null for statistics not recorded', async () => {
       const runId = await finishedWith(lossCurve(4), {
         series: 'epochScore',
         steps: 3,

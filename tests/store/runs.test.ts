@@ -285,7 +285,7 @@ describe('runs', () => {
   });
 
   describe('ensureMany', () => {
-    it('records the new runs, keeps the existing ones as they are, and returns them all', async () => {
+    it('records the new runs, keeps the existing ones, and returns them all', async () => {
       const existing = newRun();
       await store.runs.ensure(existing);
       await store.runs.markRunning(existing.id, worker);

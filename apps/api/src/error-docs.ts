@@ -33,7 +33,8 @@ export const ERROR_EXAMPLES: Record<ApiErrorCode, string> = {
   RUN_NOT_CANCELLABLE:
     'Run 9f86d081…0a08 has already finished (succeeded); there is nothing to cancel.',
   SWEEP_STALE:
-    'Sweep 9f86d081…0a08 was planned by another version of the numerics; submit its definition again.',
+    'Sweep 9f86d081…0a08 was planned by another version of the numerics; ' +
+    'submit its definition again.',
   SERVICE_UNAVAILABLE: 'A backing service (PostgreSQL or Redis) is unreachable; try again shortly.',
   INTERNAL: 'The server failed to answer this request.',
 };

@@ -139,7 +139,7 @@ describe('metaTrain', () => {
   });
 
   describe('when validated on fixed problems', () => {
-    it('scores every epoch on the same problems and trains exactly as with fresh ones', async () => {
+    it('scores every epoch on the same problems and trains as with fresh ones', async () => {
       const fresh = await metaTrain(CONFIG, undefined);
       const fixed = await metaTrain({ ...CONFIG, validation: 'fixed' }, undefined);
       const seeds = fixed.epochs.map((epoch) => epoch.evalSeed);

@@ -65,7 +65,7 @@ describe('sweep report', () => {
   });
 
   describe('when drawing the figure', () => {
-    it('draws the learned optimizer solid and the classic ones dashed, with their bands', async () => {
+    it('draws the learned optimizer solid, the classic ones dashed, with bands', async () => {
       const results = await contenderResults(best, runs, async () => curve(1));
       const series = contenderSeries(results);
 
