@@ -102,6 +102,28 @@ describe('evaluateOptimizer', () => {
       }
       task.dispose();
     });
+
+    it('holds the same tensor count at every step of a 1,000-step run', async () => {
+      // Sampled inside the run: a per-step leak that the run's end happened to free would
+      // still show as a count that grows between samples.
+      const task = prepareTask(QUADRATIC);
+      const optimizers: EvaluatedOptimizer[] = [
+        { ...LSTM, learned: { ...LSTM.learned, outMul: 0.01 } },
+        ...(['adam', 'rmsprop', 'sgd', 'nag'] as const).map((name) => ({ name, lr: 0.001 })),
+      ];
+      for (const optimizer of optimizers) {
+        const before = tf.memory().numTensors;
+        const counts: number[] = [];
+        const onProgress = ({ step }: { step: number }) => {
+          if (step % 100 === 0) counts.push(tf.memory().numTensors);
+        };
+        await evaluateOnTask(task, optimizer, [1, 2, 3], 1000, { onProgress });
+        expect(counts).toHaveLength(10);
+        expect(new Set(counts).size).toBe(1);
+        expect(tf.memory().numTensors).toBe(before);
+      }
+      task.dispose();
+    });
   });
 
   describe('when a loss becomes infinite', () => {
