@@ -1,18 +1,20 @@
 /**
  * Global setup of the `integration` project: real PostgreSQL and Redis for one test run.
  *
- * Steps: find each server (DATABASE_URL / REDIS_URL when set, else the local default ports,
- * else containers started with testcontainers, else fail saying what to do); migrate a fresh
- * template database with the same code as `npm run db:migrate`; copy it into the database the
- * test files share, `metaopt_test_<random>`; hand its URL, the Redis URL and a queue-prefix base
- * unique to the run to the tests (`inject('databaseUrl' | 'redisUrl' | 'queuePrefix')`); drop
- * the run's databases afterwards. A file that needs a database of its own calls `ownDatabase()`
+ * Steps: find each server (DATABASE_URL / REDIS_URL when set, in the environment or in the
+ * repository's `.env` as the apps read it, else the local default ports, else containers
+ * started with testcontainers, else fail saying what to do); migrate a fresh template database
+ * with the same code as `npm run db:migrate`; copy it into the database the test files share,
+ * `metaopt_test_<random>`; hand its URL, the Redis URL and a queue-prefix base unique to the run
+ * to the tests (`inject('databaseUrl' | 'redisUrl' | 'queuePrefix')`); drop the run's databases
+ * afterwards. A file that needs a database of its own calls `ownDatabase()`
  * from ./databases.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import type { TestProject } from 'vitest/node';
 import { migrate } from '../../scripts/migrate.js';
+import { loadDotEnv } from '../../scripts/prisma.js';
 import { copyDatabase, dropDatabases, withDatabase } from './databases.js';
 
 declare module 'vitest' {
@@ -27,6 +29,7 @@ declare module 'vitest' {
   }
 }
 
+loadDotEnv();
 const DATABASE_URL = process.env.DATABASE_URL;
 const REDIS_URL = process.env.REDIS_URL;
 const LOCAL_POSTGRES = 'postgresql://root@127.0.0.1:5432/test';
