@@ -10,6 +10,10 @@ COPY scripts/ scripts/
 RUN npm ci --no-audit --no-fund
 
 FROM node:20-bookworm-slim
+# Debian's Fashion-MNIST, for the transfer experiment (examples/fashion-mnist-transfer…).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends dataset-fashion-mnist \
+ && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps --chown=node:node /app ./

@@ -4,6 +4,7 @@
 FROM nvidia/cuda:11.8.0-cudnn8-runtime-ubuntu22.04 AS base
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates curl gnupg python3 make g++ \
+      dataset-fashion-mnist \
  && curl -fsSL https://deb.nodesource.com/setup_20.x | bash - \
  && apt-get install -y --no-install-recommends nodejs \
  && rm -rf /var/lib/apt/lists/*
