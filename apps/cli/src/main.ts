@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { BackendChoice } from '@metaopt/l2l';
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import Table from 'cli-table3';
 import { MetaoptApiError, MetaoptClient, type RunFilter, type SweepView } from './client.js';
 import { registerComparisonCommands } from './comparison-commands.js';
@@ -18,8 +18,16 @@ import { toCsv } from '@metaopt/report';
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
 
+const { version } = JSON.parse(
+  readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+) as { version: string };
+
 const program = new Command('metaopt')
   .description('Learned-optimizer experiments as jobs: submit, follow, inspect.')
+  .version(version)
+  // Commander exits 1 on a usage error, which here means "a run ended badly"; it throws
+  // instead, and the catch at the end turns that into 2. Subcommands inherit this.
+  .exitOverride()
   .addOption(
     new Option('--api <url>', 'metaopt API base URL')
       .env('METAOPT_API_URL')
@@ -196,10 +204,17 @@ registerComparisonCommands(program, {
 try {
   await program.parseAsync();
 } catch (error) {
+  process.exitCode = exitCodeOf(error);
+}
+
+function exitCodeOf(error: unknown): number {
+  // Commander has written its message (or the help or version) already; only --help,
+  // --version and `help` end well.
+  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USAGE;
   if (error instanceof MetaoptApiError) {
     console.error(`error ${error.code}: ${error.message}`);
   } else {
     console.error(error instanceof Error ? error.message : String(error));
   }
-  process.exitCode = EXIT_USAGE;
+  return EXIT_USAGE;
 }
