@@ -5,10 +5,12 @@
  * and out, and an imported optimizer is compared like a meta-trained one.
  */
 import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../helpers/api.js';
 import { pollUntil } from '../helpers/poll.js';
 import { testServices } from '../helpers/services.js';
+import { readSse } from '../helpers/sse.js';
 import { spawnWorker, type TestWorker } from '../helpers/worker.js';
 
 const comparison = {
@@ -49,6 +51,7 @@ describe('a comparison, end to end', () => {
   beforeAll(async () => {
     const services = await testServices('comparison');
     api = await startTestApi(services);
+    await api.app.listen({ host: '127.0.0.1', port: 0 });
     worker = spawnWorker(services, { WORKER_DEPENDENCY_POLL_MS: '200' });
   });
   afterAll(async () => {
@@ -73,6 +76,11 @@ describe('a comparison, end to end', () => {
       // 2 panels × (2 optimizers × 3 rates + 2 evaluations) + 2 meta-trainings.
       expect(submitted.runs).toHaveLength(18);
       expect(submitted).toMatchObject({ cached: false, joined: 0, queued: 18 });
+      const { port } = api.app.server.address() as AddressInfo;
+      const live = readSse(`http://127.0.0.1:${port}/v1/sweeps/${submitted.id}/events`, {
+        done: (received) => received.some((m) => m.event === 'end'),
+        timeoutMs: 240_000,
+      });
 
       const done = await finished(submitted.id);
       expect(done.status, worker.output().slice(-4000)).toBe('succeeded');
@@ -113,6 +121,25 @@ describe('a comparison, end to end', () => {
 
       const sweep = await get(`/v1/sweeps/${submitted.id}`);
       for (const run of sweep.runs) expect(run.backend).toBe('wasm');
+
+      // The baselines ran inside learning-rate grid jobs; their events still name each run.
+      const messages = await live;
+      expect(messages.at(-1)?.event).toBe('end');
+      for (const run of submitted.runs as { id: string; kind: string }[]) {
+        const events = messages.filter((m) => m.data.runId === run.id).map((m) => m.event);
+        const ending = sweep.runs.find((r: { id: string }) => r.id === run.id).status;
+        expect(events.at(-1), run.kind).toBe(ending === 'diverged' ? 'diverged' : 'finished');
+        if (run.kind === 'baseline') expect(events).toContain('progress');
+      }
+    });
+
+    it('counts its runs and times the baselines in the metrics', async () => {
+      const text = (await api.app.inject({ method: 'GET', url: '/metrics' })).body;
+      expect(text).toMatch(/^metaopt_submitted_runs_total\{cache="miss"\} 18$/m);
+      const baselines = /^metaopt_run_duration_seconds_count\{[^}]*kind="baseline"[^}]*\} (\d+)$/gm;
+      const counts = [...text.matchAll(baselines)].map((match) => Number(match[1]));
+      // 12 baseline cells, 2 of them (SGD at 1) diverged: every one timed.
+      expect(counts.reduce((a, b) => a + b, 0)).toBe(12);
     });
 
     it('answers a second submission from the store and queues nothing', async () => {

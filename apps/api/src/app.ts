@@ -32,6 +32,8 @@ export interface ApiDeps {
   readonly redis: Redis;
   readonly producer: RunProducer;
   readonly submissions: SubmissionService;
+  /** Told of every submission's runs (sweeps and comparisons), for the cache hit counts. */
+  readonly onRunsSubmitted: (runs: readonly { readonly status: string }[]) => void;
 }
 
 export interface BuildAppOptions {
@@ -44,11 +46,12 @@ export interface BuildAppOptions {
 
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const metrics = new ApiMetrics(options.producer.queue);
+  const onRunsSubmitted = (runs: readonly { readonly status: string }[]) =>
+    metrics.countSubmission(runs);
   const deps: ApiDeps = {
     ...options,
-    submissions: new SubmissionService(options.store, options.producer, (runs) =>
-      metrics.countSubmission(runs),
-    ),
+    submissions: new SubmissionService(options.store, options.producer, onRunsSubmitted),
+    onRunsSubmitted,
   };
   const app = Fastify({
     logger: options.logger ?? {

@@ -21,10 +21,14 @@ import { executeGrid, type RunOutcome } from '@metaopt/runner';
 import { normalizeRun, runIdOf, type BaselineRun } from '@metaopt/spec';
 import type { Logger } from 'pino';
 import type { WorkerContext } from './context.js';
+import { MemberEvents } from './member-events.js';
 import { ProgressReporter } from './progress.js';
 
 /** Statuses a comparison's run ends in; a `queued` or `running` one is still to come. */
 const ENDED = new Set(['succeeded', 'diverged', 'failed', 'cancelled']);
+
+/** This process's publisher of grid runs' events: a connection opened on the first grid. */
+let memberEvents: MemberEvents | undefined;
 
 export async function processComparison(
   ctx: WorkerContext,
@@ -108,12 +112,21 @@ export async function processGrid(
       attempt,
     });
   }
+  const runIds = todo.map((run) => run.runId);
+  const events = (memberEvents ??= MemberEvents.open(ctx.config));
+  await events.started(runIds);
   log.info({ runs: todo.length, attempt }, 'learning-rate grid started');
 
-  // 3. Compute them as one batch; progress goes to the job and every run's record.
-  const reporters = todo.map(
-    ({ runId }) => new ProgressReporter(runId, job, ctx.store, ctx.config.progressIntervalMs),
-  );
+  // 3. Compute them as one batch; progress goes to the job, every run's record and events.
+  const reporters = runIds.map((runId) => {
+    const sink = events.progressSink(runId);
+    const both = {
+      updateProgress: async (progress: object) => {
+        await Promise.all([job.updateProgress(progress), sink.updateProgress(progress)]);
+      },
+    };
+    return new ProgressReporter(runId, both, ctx.store, ctx.config.progressIntervalMs);
+  });
   let outcomes: readonly RunOutcome[] | { kind: 'interrupted' };
   try {
     outcomes = await executeGrid(
@@ -126,18 +139,22 @@ export async function processGrid(
       },
     );
   } catch (error) {
-    throw await gridFailure(ctx, job, todo, error, log);
+    throw await gridFailure(ctx, job, todo, error, log, events);
   }
 
   // 4. Store each run's outcome, or hand the job back if it was stopped.
   if (!Array.isArray(outcomes)) {
     for (const { runId } of todo) await ctx.store.runs.release(runId, ctx.workerName);
     await job.moveToWait(token);
+    await events.requeued(runIds, 'waiting');
     log.info({}, 'learning-rate grid handed back');
     throw new WaitingError();
   }
   for (const [i, { runId }] of todo.entries()) {
-    await ctx.store.runs.finish(runId, outcomes[i]!);
+    const outcome = outcomes[i]!;
+    await ctx.store.runs.finish(runId, outcome);
+    if (outcome.kind === 'finished')
+      await events.completed(runId, { runId, status: outcome.status });
   }
   log.info({ runs: todo.length }, 'learning-rate grid finished');
   return { runs: todo.length, status: 'succeeded' };
@@ -160,6 +177,7 @@ async function gridFailure(
   runs: readonly { runId: string }[],
   error: unknown,
   log: Logger,
+  events: MemberEvents,
 ): Promise<Error> {
   const attempt = job.attemptsMade + 1;
   const lastAttempt = attempt >= (job.opts.attempts ?? 1);
@@ -169,5 +187,10 @@ async function gridFailure(
     if (lastAttempt) await ctx.store.runs.fail(runId, { code: 'RUN_FAILED', message }, attempt);
     else await ctx.store.runs.release(runId, ctx.workerName);
   }
+  const runIds = runs.map((run) => run.runId);
+  // The events say so too; a failure to say it must not hide the grid's own error.
+  await (lastAttempt ? events.failed(runIds, message) : events.requeued(runIds, 'delayed')).catch(
+    (err: unknown) => log.warn({ err }, 'grid runs’ failure not published'),
+  );
   return error instanceof Error ? error : new Error(message);
 }

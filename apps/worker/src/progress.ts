@@ -8,7 +8,7 @@ export interface RunProgress {
   readonly loss?: number;
 }
 
-interface ProgressSink {
+export interface ProgressSink {
   updateProgress(progress: object): Promise<void>;
 }
 

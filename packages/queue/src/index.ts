@@ -1,4 +1,10 @@
-export { RUNS_QUEUE, DEFAULT_QUEUE_PREFIX, cancellationChannel } from './names.js';
+export {
+  RUNS_QUEUE,
+  DEFAULT_QUEUE_PREFIX,
+  EVENTS_MAX_LEN,
+  MEMBER_EVENT_PREFIX,
+  cancellationChannel,
+} from './names.js';
 export type { RunJobData, RunJobResult } from './payload.js';
 export { createRedis } from './connection.js';
 export { RunProducer, type RunProducerOptions } from './producer.js';

@@ -12,3 +12,14 @@ export const DEFAULT_QUEUE_PREFIX = 'metaopt';
 export function cancellationChannel(prefix: string): string {
   return `${prefix}:${RUNS_QUEUE}:cancellations`;
 }
+
+/**
+ * A job that computes several runs (a learning-rate grid) publishes, on the queue's events
+ * stream, the events each of its runs would have had as a job of its own, named with this
+ * prefix (`member-active`, `member-progress`, …) and with the run's id as `jobId`: readers
+ * follow runs, not jobs.
+ */
+export const MEMBER_EVENT_PREFIX = 'member-';
+
+/** The events stream's length cap: BullMQ's default, which the published events keep too. */
+export const EVENTS_MAX_LEN = 10_000;

@@ -7,10 +7,10 @@
  * would mean "whenever its first XREAD runs"), so every entry after start is delivered, and
  * a reader that replays up to some id and then follows live misses nothing in between.
  */
-import { QueueEvents } from 'bullmq';
+import { QueueEvents, type QueueEventsListener } from 'bullmq';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
-import { RUNS_QUEUE, createRedis } from '@metaopt/queue';
+import { MEMBER_EVENT_PREFIX, RUNS_QUEUE, createRedis } from '@metaopt/queue';
 import type { QueueEventEntry } from './run-event.js';
 
 /** The queue events a run event can come from (see run-event.ts). */
@@ -25,10 +25,17 @@ const FOLLOWED = [
   'failed',
 ] as const;
 
+/** The same events of a run computed inside another job, a learning-rate grid's. */
+const MEMBER_EVENTS = ['waiting', 'delayed', 'active', 'progress', 'completed', 'failed'].map(
+  (event) => `${MEMBER_EVENT_PREFIX}${event}`,
+);
+
 /** Entries per XRANGE call when replaying. */
 const REPLAY_PAGE = 500;
 
 export type QueueEventListener = (entry: QueueEventEntry) => void;
+
+type RawListeners = Record<string, (args: Record<string, unknown>, id: string) => void>;
 
 export interface EventHubOptions {
   readonly redisUrl: string;
@@ -85,9 +92,10 @@ export class EventHub {
       lastEventId,
     });
     this.reportOutages(connection, this.queueEvents);
-    for (const event of FOLLOWED) {
-      this.queueEvents.on(event, (args: Record<string, unknown>, id: string) =>
-        this.emit({ id, event, jobId: args.jobId as string | undefined, fields: args }),
+    for (const event of [...FOLLOWED, ...MEMBER_EVENTS]) {
+      // Typed as BullMQ's listeners plus the custom events a grid's worker publishes.
+      this.queueEvents.on<QueueEventsListener & RawListeners>(event, (args, id) =>
+        this.emit(asRunEntry({ id, event, jobId: args.jobId as string | undefined, fields: args })),
       );
     }
     await this.queueEvents.waitUntilReady();
@@ -197,7 +205,25 @@ export function parseEntry(id: string, flat: readonly string[]): QueueEventEntry
     if (typeof fields[key] === 'string') fields[key] = parseJson(fields[key]);
   }
   const { event, ...rest } = fields;
-  return { id, event: String(event), jobId: rest.jobId as string | undefined, fields: rest };
+  return asRunEntry({
+    id,
+    event: String(event),
+    jobId: rest.jobId as string | undefined,
+    fields: rest,
+  });
+}
+
+/**
+ * A grid member's event (`member-progress`, …: see MEMBER_EVENT_PREFIX) as the event of a job
+ * of its own, with its JSON fields parsed as QueueEvents parses a job's; others as they are.
+ */
+function asRunEntry(entry: QueueEventEntry): QueueEventEntry {
+  if (!entry.event.startsWith(MEMBER_EVENT_PREFIX)) return entry;
+  const fields: Record<string, unknown> = { ...entry.fields };
+  for (const key of ['data', 'returnvalue']) {
+    if (typeof fields[key] === 'string') fields[key] = parseJson(fields[key]);
+  }
+  return { ...entry, event: entry.event.slice(MEMBER_EVENT_PREFIX.length), fields };
 }
 
 function parseJson(text: string): unknown {

@@ -28,6 +28,8 @@ export class ComparisonService {
     private readonly store: Store,
     private readonly producer: ComparisonProducer,
     private readonly runs: RunProducer,
+    /** Told of every submission's runs, for the cache hit and miss counts. */
+    private readonly onSubmitted: (runs: readonly { status: string }[]) => void = () => {},
   ) {}
 
   async submit(
@@ -73,6 +75,7 @@ export class ComparisonService {
       role: run.role,
       status: statuses.get(run.id)!,
     }));
+    this.onSubmitted(runs);
     if (comparison.status === 'succeeded' && settled.size === plan.runs.length) {
       return { id: plan.id, cached: true, runs, queued: 0, joined: 0 };
     }

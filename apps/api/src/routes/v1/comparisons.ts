@@ -52,7 +52,12 @@ export function comparisonRoutes(deps: ApiDeps): FastifyPluginAsyncTypebox {
       prefix: deps.config.queuePrefix,
     });
     app.addHook('onClose', async () => producer.close());
-    const service = new ComparisonService(deps.store, producer, deps.producer);
+    const service = new ComparisonService(
+      deps.store,
+      producer,
+      deps.producer,
+      deps.onRunsSubmitted,
+    );
 
     app.post(
       '/comparisons',
