@@ -38,5 +38,7 @@ export async function localReport(title: string, results: readonly LocalResult[]
       ...(curve.p10 && curve.p90 ? { lower: [...curve.p10], upper: [...curve.p90] } : {}),
     });
   }
-  return { table: formatResultTable(rows), figureSvg: await renderLossFigure({ title, series }) };
+  // A session of failed runs, or of a meta-training alone, has no loss curve to draw.
+  const figureSvg = series.length > 0 ? await renderLossFigure({ title, series }) : null;
+  return { table: formatResultTable(rows), figureSvg };
 }

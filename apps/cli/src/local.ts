@@ -2,7 +2,9 @@
  * `metaopt run --local`: a sweep (or one run) executed in this process with no services at
  * all — no Redis, no PostgreSQL — for trying metaopt or for a laptop. Runs execute in plan
  * order, which puts each meta-training before the evaluations that need it; trained
- * optimizers and checkpoints live in memory for the session only.
+ * optimizers and checkpoints live in memory for the session only. A run that throws is
+ * recorded as failed, as a worker would record it, and the session carries on: the runs
+ * that needed it fail in turn, the others still give their results.
  */
 import {
   NUMERICS_VERSION,
@@ -16,9 +18,15 @@ import { executeRun, type RunOutcome, type RunServices } from '@metaopt/runner';
 import { planRun, planSweep, runIdOf, type PlannedRun, type TrainedSource } from '@metaopt/spec';
 import { readFileSync } from 'node:fs';
 
+/** What a run that threw left: the worker's error shape, `RUN_FAILED` unless it had a code. */
+export interface FailedOutcome {
+  readonly kind: 'failed';
+  readonly error: { readonly code: string; readonly message: string };
+}
+
 export interface LocalResult {
   readonly run: PlannedRun;
-  readonly outcome: RunOutcome;
+  readonly outcome: RunOutcome | FailedOutcome;
 }
 
 export interface LocalOptions {
@@ -38,11 +46,29 @@ export async function runLocally(document: unknown, options: LocalOptions) {
   const trained = new Map<string, LstmWeights>();
   const results: LocalResult[] = [];
   for (const [index, run] of runs.entries()) {
-    const outcome = await executeRun(run.spec, new MemoryServices(run.id, trained, options));
+    const services = new MemoryServices(run.id, trained, options);
+    const outcome = await executeRun(run.spec, services).catch(failedOutcome);
     results.push({ run, outcome });
     options.onRunFinished?.({ run, outcome }, index, runs.length);
   }
   return { backend, results };
+}
+
+export function outcomeText(outcome: LocalResult['outcome']): string {
+  if (outcome.kind === 'finished') return outcome.status;
+  if (outcome.kind === 'failed') return `failed: ${outcome.error.message}`;
+  return outcome.kind;
+}
+
+function failedOutcome(error: unknown): FailedOutcome {
+  const code = (error as { code?: unknown } | null)?.code;
+  return {
+    kind: 'failed',
+    error: {
+      code: typeof code === 'string' ? code : 'RUN_FAILED',
+      message: error instanceof Error ? error.message : String(error),
+    },
+  };
 }
 
 class MemoryServices implements RunServices {

@@ -1,6 +1,7 @@
 /**
  * `metaopt`: submit sweeps and runs, follow them, and read results from a metaopt API.
- * Exit codes: 0 success, 1 a run or sweep ended badly, 2 a usage or API error.
+ * Exit codes: 0 success, 1 a run or sweep ended badly, 2 a usage or API error. A diverged
+ * run is a result (its loss became NaN), so it ends well; a failed or cancelled one does not.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -10,8 +11,6 @@ import Table from 'cli-table3';
 import { MetaoptApiError, MetaoptClient, type RunFilter, type SweepView } from './client.js';
 import { registerComparisonCommands } from './comparison-commands.js';
 import { followWithBars } from './follow.js';
-import { localReport } from './local-report.js';
-import { runLocally } from './local.js';
 import { sweepReport } from './report.js';
 import { toCsv } from '@metaopt/report';
 
@@ -165,19 +164,28 @@ program
   )
   .action(async (file: string, options: { output: string; backend: BackendChoice }) => {
     const document = JSON.parse(readFileSync(file, 'utf8'));
+    // Loaded here: the numerics bring TensorFlow.js, which the API commands never need.
+    const { runLocally, outcomeText } = await import('./local.js');
+    const { localReport } = await import('./local-report.js');
     const session = await runLocally(document, {
       backend: options.backend,
       onRunFinished: ({ run, outcome }, index, total) => {
-        const status = outcome.kind === 'finished' ? outcome.status : outcome.kind;
-        if (!asJson()) console.error(`[${index + 1}/${total}] ${run.spec.kind} ${status}`);
+        if (asJson()) return;
+        console.error(`[${index + 1}/${total}] ${run.spec.kind} ${outcomeText(outcome)}`);
       },
     });
     const report = await localReport(basename(file, '.json'), session.results);
-    writeFileSync(options.output, report.figureSvg);
+    if (report.figureSvg !== null) writeFileSync(options.output, report.figureSvg);
+    const figure = report.figureSvg === null ? null : options.output;
     print(
-      { backend: session.backend, runs: session.results, figure: options.output },
-      `${report.table}\nbackend ${session.backend}; figure written to ${options.output}`,
+      { backend: session.backend, runs: session.results, figure },
+      `${report.table}\nbackend ${session.backend}; ` +
+        (figure ? `figure written to ${figure}` : 'no loss curve, so no figure'),
     );
+    // As with `submit --follow`: diverged is a result, a run that did not finish is not.
+    if (session.results.some(({ outcome }) => outcome.kind !== 'finished')) {
+      process.exitCode = EXIT_FAILED;
+    }
   });
 
 async function follow(sweepId: string): Promise<SweepView> {

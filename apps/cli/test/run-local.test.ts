@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -51,6 +51,45 @@ describe('metaopt run --local', () => {
       // SGD at lr 1000 on a quadratic diverges: a result, reported as such.
       expect(statuses).toEqual(['succeeded', 'diverged', 'succeeded', 'succeeded']);
       expect(readFileSync(figure, 'utf8')).toMatch(/^<svg/);
+    });
+  });
+
+  describe('when a run fails', () => {
+    it('reports it as failed, with its error, and exits 1', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'metaopt-local-'));
+      const file = join(dir, 'run.json');
+      const figure = join(dir, 'figure.svg');
+      const missing = '0'.repeat(64);
+      // A checkpoint id that no file provides: the evaluation cannot load its optimizer.
+      writeFileSync(
+        file,
+        JSON.stringify({
+          kind: 'evaluate',
+          task: { kind: 'quadratic' },
+          steps: 5,
+          nTests: 2,
+          trained: { checkpoint: missing },
+        }),
+      );
+
+      const failure = await run(
+        process.execPath,
+        ['--import', 'tsx', 'apps/cli/src/main.ts', '--json', 'run', '--local', file, '-o', figure],
+        { cwd: root, env: { ...process.env, METAOPT_BACKEND: 'wasm' } },
+      ).then(
+        () => undefined,
+        (error: { code: number; stdout: string }) => error,
+      );
+
+      expect(failure?.code).toBe(1);
+      const result = JSON.parse(failure?.stdout ?? '');
+      expect(result.runs[0].outcome).toEqual({
+        kind: 'failed',
+        error: { code: 'RUN_FAILED', message: `checkpoint ${missing} is not available locally` },
+      });
+      // Nothing finished, so there is no curve to draw and no figure is written.
+      expect(result.figure).toBeNull();
+      expect(existsSync(figure)).toBe(false);
     });
   });
 });
