@@ -1,13 +1,16 @@
-# A GPU worker: CUDA 11.8 + cuDNN 8, the combination @tensorflow/tfjs-node-gpu 4.22's
-# libtensorflow 2.9 is built against. Its install script downloads libtensorflow, so this
-# image needs network access at build time (unlike the rest of metaopt).
+# A GPU worker: @tensorflow/tfjs-node-gpu 4.22 on CUDA 11 and cuDNN 8. Its libtensorflow 2.9
+# was built for CUDA 11.2 and cuDNN 8.1; it loads the CUDA 11 and cuDNN 8 libraries by their
+# major-version names, which 11.8 and its cuDNN 8 provide. (Not run on a GPU by us: the
+# machines metaopt is developed on have none.) The package's install script downloads
+# libtensorflow, so this image needs network access at build time (unlike the rest).
 FROM nvidia/cuda:11.8.0-cudnn8-runtime-ubuntu22.04 AS base
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates curl gnupg python3 make g++ \
       dataset-fashion-mnist \
  && curl -fsSL https://deb.nodesource.com/setup_20.x | bash - \
  && apt-get install -y --no-install-recommends nodejs \
- && rm -rf /var/lib/apt/lists/*
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --uid 1000 --create-home metaopt
 
 FROM base AS deps
 WORKDIR /app
@@ -24,7 +27,7 @@ RUN npm ci --no-audit --no-fund \
 FROM base
 ENV NODE_ENV=production
 WORKDIR /app
-COPY --from=deps --chown=1000:1000 /app ./
-COPY --chown=1000:1000 . .
-USER 1000
+COPY --from=deps --chown=metaopt:metaopt /app ./
+COPY --chown=metaopt:metaopt . .
+USER metaopt
 CMD ["node", "--import", "tsx", "apps/worker/src/main.ts"]
