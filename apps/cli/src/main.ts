@@ -8,14 +8,16 @@ import { basename } from 'node:path';
 import type { BackendChoice } from '@metaopt/l2l';
 import { Command, CommanderError, Option } from 'commander';
 import Table from 'cli-table3';
-import { MetaoptApiError, MetaoptClient, type RunFilter, type SweepView } from './client.js';
+import { MetaoptApiError, MetaoptClient, type RunFilter, type RunView } from './client.js';
 import { registerComparisonCommands } from './comparison-commands.js';
 import { followWithBars } from './follow.js';
 import { sweepReport } from './report.js';
+import { waitForRun, waitForSweep } from './wait.js';
 import { toCsv } from '@metaopt/report';
 
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
+const FAILED_RUN = new Set(['failed', 'cancelled']);
 
 const { version } = JSON.parse(
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
@@ -51,25 +53,35 @@ program
   .description('submit a sweep file (or, with --run, a single run)')
   .argument('<file>', 'JSON file')
   .option('--run', 'the file holds one run, not a sweep')
-  .option('--follow', 'wait until the sweep ends: progress bars on a terminal, then the table')
+  .option(
+    '--follow',
+    'wait until it ends: progress bars on a terminal, then the table ' +
+      '(with --json, the finished sweep or run instead of the submission)',
+  )
   .action(async (file: string, options: { run?: boolean; follow?: boolean }) => {
     const body = JSON.parse(readFileSync(file, 'utf8'));
     const submission = options.run
       ? await client().submitRun(body)
       : await client().submitSweep(body);
-    print(
-      submission,
-      `${submission.id} (${submission.runs.length} runs${submission.cached ? ', cached' : ''})`,
-    );
-    if (options.follow && !options.run) {
-      const kinds = new Map(submission.runs.map((run) => [run.id, run.kind]));
-      const interactive = process.stderr.isTTY && !asJson();
-      const done = interactive
-        ? await followWithBars(client(), submission.id, kinds)
-        : await follow(submission.id);
-      if (!asJson()) console.log((await sweepReport(client(), done)).table);
-      if (done.status !== 'succeeded') process.exitCode = EXIT_FAILED;
+    const cached = submission.cached ? ', cached' : '';
+    const line = `${submission.id} (${submission.runs.length} runs${cached})`;
+    // With --json the output stays one document: the submission, or what it ended as.
+    if (!options.follow) return print(submission, line);
+    if (!asJson()) console.log(line);
+
+    if (options.run) {
+      const run = await waitForRun(client(), submission.id, progressLine);
+      print(run, runText(run));
+      if (FAILED_RUN.has(run.status)) process.exitCode = EXIT_FAILED;
+      return;
     }
+    const kinds = new Map(submission.runs.map((run) => [run.id, run.kind]));
+    const done =
+      process.stderr.isTTY && !asJson()
+        ? await followWithBars(client(), submission.id, kinds)
+        : await waitForSweep(client(), submission.id, progressLine);
+    print(done, asJson() ? '' : (await sweepReport(client(), done)).table);
+    if (done.status !== 'succeeded') process.exitCode = EXIT_FAILED;
   });
 
 program
@@ -85,7 +97,7 @@ program
     } catch (error) {
       if (!(error instanceof MetaoptApiError) || error.code !== 'SWEEP_NOT_FOUND') throw error;
       const run = await client().run(id);
-      print(run, `${run.id} ${run.kind} ${run.status}\n${JSON.stringify(run.summary)}`);
+      print(run, runText(run));
     }
   });
 
@@ -188,18 +200,13 @@ program
     }
   });
 
-async function follow(sweepId: string): Promise<SweepView> {
-  let last = '';
-  for (;;) {
-    const sweep = await client().sweep(sweepId, true);
-    const line = `${sweep.status}: ${Object.entries(sweep.counts)
-      .map(([s, n]) => `${n} ${s}`)
-      .join(', ')}`;
-    if (line !== last && !asJson()) console.error(line);
-    last = line;
-    if (sweep.status === 'succeeded' || sweep.status === 'failed') return sweep;
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-  }
+function progressLine(line: string): void {
+  if (!asJson()) console.error(line);
+}
+
+function runText(run: RunView): string {
+  const error = run.error ? `\n${run.error.code}: ${run.error.message}` : '';
+  return `${run.id} ${run.kind} ${run.status}\n${JSON.stringify(run.summary)}${error}`;
 }
 
 registerComparisonCommands(program, {
