@@ -94,11 +94,14 @@ describe('the API-key guard', () => {
   describe('when keys are configured and reads are open', () => {
     const policy = () => ({ keys: parseApiKeys(KEYS), readsNeedKey: false });
 
-    it('answers a write without a key 401 AUTH_REQUIRED, asking for a bearer token', async () => {
+    it('answers a write without a key 401 AUTH_REQUIRED, asking for a key', async () => {
       built = await build(policy());
       const response = await built.app.inject({ method: 'POST', url: '/thing' });
       expect(response.statusCode).toBe(401);
-      expect(response.headers['www-authenticate']).toBe('Bearer');
+      // Basic too, so that a browser opening Bull Board prompts for the key.
+      expect(response.headers['www-authenticate']).toBe(
+        'Bearer, Basic realm="metaopt", charset="UTF-8"',
+      );
       expect(response.json()).toMatchObject({ code: 'AUTH_REQUIRED' });
       expect(response.json().message).toMatch(/Authorization: Bearer/);
     });
@@ -136,6 +139,28 @@ describe('the API-key guard', () => {
       expect(read.json()).toEqual({ access: null });
       const keyed = await app.inject({ method: 'GET', url: '/thing', headers: bearer(READER) });
       expect(keyed.json()).toEqual({ access: 'read' });
+    });
+
+    it('takes the key as the password of Basic credentials, as a browser sends it', async () => {
+      built = await build(policy());
+      const basic = (user: string, key: string) => ({
+        authorization: `Basic ${Buffer.from(`${user}:${key}`).toString('base64')}`,
+      });
+      const { app } = built;
+      const writer = await app.inject({
+        method: 'GET',
+        url: '/admin',
+        headers: basic('me', WRITER),
+      });
+      expect(writer.statusCode).toBe(200);
+      const reader = await app.inject({ method: 'GET', url: '/admin', headers: basic('', READER) });
+      expect(reader.statusCode).toBe(403);
+      const wrong = await app.inject({ method: 'GET', url: '/admin', headers: basic(WRITER, 'x') });
+      expect(wrong.statusCode).toBe(401);
+      const noColon = { authorization: `Basic ${Buffer.from(WRITER).toString('base64')}` };
+      expect(
+        (await app.inject({ method: 'GET', url: '/admin', headers: noColon })).statusCode,
+      ).toBe(401);
     });
 
     it('keeps a route that asks for write access closed to readers', async () => {

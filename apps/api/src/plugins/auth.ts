@@ -9,6 +9,11 @@
  * it declares otherwise in `config.access`; health probes declare `'public'`. Plugins that
  * want a stricter check on their own routes (Bull Board needs a read-write key even to look)
  * add `onRequest: requireAccess('write')`.
+ *
+ * A key is sent as `Authorization: Bearer <key>`, or as the password of HTTP Basic
+ * credentials (any user name): a 401 offers both, so a browser asks for the key once and
+ * sends it with every request of the page, its event streams included. That is how people
+ * open Bull Board, and the dashboard when reads need a key.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type {
@@ -47,6 +52,8 @@ declare module 'fastify' {
 }
 
 const READING_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Offered with every 401 beside Bearer, so that a browser asks for the key. */
+const BASIC_CHALLENGE = 'Basic realm="metaopt", charset="UTF-8"';
 /** Longer than any key anyone would configure; bounds the hashing an attacker can ask for. */
 const MAX_KEY_LENGTH = 512;
 
@@ -137,7 +144,7 @@ function checkAccess(request: FastifyRequest, reply: FastifyReply, needed: Acces
   const { presented, key } = credentialsOf(request);
   if (!presented) {
     if (needed === 'read' && !policy.readsNeedKey) return;
-    reply.header('www-authenticate', 'Bearer');
+    reply.header('www-authenticate', `Bearer, ${BASIC_CHALLENGE}`);
     throw new ApiError(
       'AUTH_REQUIRED',
       `${needed === 'write' ? 'Writing' : 'Reading'} needs an API key: ` +
@@ -145,7 +152,7 @@ function checkAccess(request: FastifyRequest, reply: FastifyReply, needed: Acces
     );
   }
   if (!key) {
-    reply.header('www-authenticate', 'Bearer error="invalid_token"');
+    reply.header('www-authenticate', `Bearer error="invalid_token", ${BASIC_CHALLENGE}`);
     throw new ApiError('AUTH_INVALID', 'The API key sent is not one this server accepts.');
   }
   if (needed === 'write' && key.access !== 'write') {
@@ -177,10 +184,10 @@ function credentialsOf(request: FastifyRequest): Credentials {
 
 function resolve(header: string | undefined, policy: AuthPolicy): Credentials {
   if (header === undefined) return { presented: false, key: null };
-  const match = /^Bearer +(\S+) *$/i.exec(header);
-  if (!match || match[1]!.length > MAX_KEY_LENGTH) return { presented: true, key: null };
+  const sent = keySent(header);
+  if (sent === null || sent.length > MAX_KEY_LENGTH) return { presented: true, key: null };
 
-  const hash = createHash('sha256').update(match[1]!, 'utf8').digest();
+  const hash = createHash('sha256').update(sent, 'utf8').digest();
   // Compare with every key, in constant time each, so timing says nothing about which
   // configured hash a guess came close to.
   let found: ApiKey | null = null;
@@ -188,6 +195,17 @@ function resolve(header: string | undefined, policy: AuthPolicy): Credentials {
     if (timingSafeEqual(hash, key.sha256)) found = key;
   }
   return { presented: true, key: found };
+}
+
+/** The key in a Bearer header, or the password of Basic credentials; null if neither. */
+function keySent(header: string): string | null {
+  const bearer = /^Bearer +(\S+) *$/i.exec(header);
+  if (bearer) return bearer[1]!;
+  const basic = /^Basic +([A-Za-z0-9+/]+={0,2}) *$/i.exec(header);
+  if (!basic || basic[1]!.length > 2 * MAX_KEY_LENGTH) return null;
+  const credentials = Buffer.from(basic[1]!, 'base64').toString('utf8');
+  const colon = credentials.indexOf(':');
+  return colon < 0 ? null : credentials.slice(colon + 1);
 }
 
 function toArray<T>(value: T | T[] | undefined): T[] {

@@ -56,7 +56,7 @@ function withGuardErrors(schema: FastifySchema, url: string, route: RouteOptions
   if (access === 'write') codes.push('AUTH_FORBIDDEN');
   return {
     ...schema,
-    security: [{ apiKey: [] }],
+    security: [{ apiKey: [] }, { apiKeyAsPassword: [] }],
     response: { ...errorResponses(...codes), ...(schema.response as object | undefined) },
   } as FastifySchema;
 }
@@ -72,6 +72,11 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
             type: 'http',
             scheme: 'bearer',
             description: 'An API key: read-only, or read-write (needed for writes).',
+          },
+          apiKeyAsPassword: {
+            type: 'http',
+            scheme: 'basic',
+            description: 'The same key as the password of Basic credentials (any user name).',
           },
         },
       },
