@@ -24,9 +24,11 @@ describe('retrying a sweep with failed cells', () => {
     root = await makeTempDir('retry');
     dataDir = join(root, 'not-mounted-yet');
     const services = await testServices('retry');
+    // The API and the worker read IDX directories only inside METAOPT_DATA_DIRS.
+    const dataDirs = { METAOPT_DATA_DIRS: root };
     // One attempt: the failure is recorded at once instead of after two backed-off retries.
-    api = await startTestApi(services, { RUN_ATTEMPTS: '1' });
-    worker = spawnWorker(services);
+    api = await startTestApi(services, { RUN_ATTEMPTS: '1', ...dataDirs });
+    worker = spawnWorker(services, dataDirs);
   });
   afterAll(async () => {
     await worker?.stop();

@@ -5,9 +5,14 @@
 import envSchema from 'env-schema';
 import { Type, type Static } from '@sinclair/typebox';
 import { DEFAULT_DATABASE_URL } from '@metaopt/store/config';
-import { DEFAULT_LIMITS, type SpecLimits } from '@metaopt/spec';
+import { DEFAULT_LIMITS, parseDataDirs, type SpecLimits } from '@metaopt/spec';
 import { parseApiKeys, type AuthPolicy } from './plugins/auth.js';
 import type { RateLimitSettings } from './plugins/rate-limit.js';
+
+/** A LIMIT_* setting: a size of at least 1, by default the spec package's. */
+function limitSetting(defaultValue: number) {
+  return Type.Integer({ minimum: 1, default: defaultValue });
+}
 
 const ApiEnvSchema = Type.Object({
   DATABASE_URL: Type.String({ default: DEFAULT_DATABASE_URL }),
@@ -22,12 +27,21 @@ const ApiEnvSchema = Type.Object({
   API_SSE_RETRY_MS: Type.Integer({ minimum: 0, default: 3000 }),
   /** Largest request body accepted; a sweep with explicit quadratics is the largest. */
   API_MAX_BODY_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576 }),
-  LIMIT_MAX_GRID_CELLS: Type.Integer({ minimum: 1, default: DEFAULT_LIMITS.maxGridCells }),
-  LIMIT_MAX_STEPS: Type.Integer({ minimum: 1, default: DEFAULT_LIMITS.maxSteps }),
-  LIMIT_MAX_TESTS: Type.Integer({ minimum: 1, default: DEFAULT_LIMITS.maxTests }),
-  LIMIT_MAX_EPOCHS: Type.Integer({ minimum: 1, default: DEFAULT_LIMITS.maxEpochs }),
-  LIMIT_MAX_QUADRATIC_DIM: Type.Integer({ minimum: 1, default: DEFAULT_LIMITS.maxQuadraticDim }),
-  LIMIT_MAX_HIDDEN_UNITS: Type.Integer({ minimum: 1, default: DEFAULT_LIMITS.maxHiddenUnits }),
+  LIMIT_MAX_GRID_CELLS: limitSetting(DEFAULT_LIMITS.maxGridCells),
+  LIMIT_MAX_STEPS: limitSetting(DEFAULT_LIMITS.maxSteps),
+  LIMIT_MAX_TESTS: limitSetting(DEFAULT_LIMITS.maxTests),
+  LIMIT_MAX_EPOCHS: limitSetting(DEFAULT_LIMITS.maxEpochs),
+  LIMIT_MAX_QUADRATIC_DIM: limitSetting(DEFAULT_LIMITS.maxQuadraticDim),
+  LIMIT_MAX_HIDDEN_UNITS: limitSetting(DEFAULT_LIMITS.maxHiddenUnits),
+  LIMIT_MAX_LEARNED_HIDDEN_SIZE: limitSetting(DEFAULT_LIMITS.maxLearnedHiddenSize),
+  LIMIT_MAX_ROLLOUTS_PER_EPOCH: limitSetting(DEFAULT_LIMITS.maxRolloutsPerEpoch),
+  LIMIT_MAX_UNROLL: limitSetting(DEFAULT_LIMITS.maxUnroll),
+  LIMIT_MAX_META_BATCH: limitSetting(DEFAULT_LIMITS.maxMetaBatch),
+  LIMIT_MAX_BATCH_SIZE: limitSetting(DEFAULT_LIMITS.maxBatchSize),
+  /** Floats of problem data one run holds at once (see @metaopt/spec's problem-floats.ts). */
+  LIMIT_MAX_PROBLEM_FLOATS: limitSetting(DEFAULT_LIMITS.maxProblemFloats),
+  /** Comma-separated absolute directories an idxDir dataset may lie in; empty: none. */
+  METAOPT_DATA_DIRS: Type.String({ default: '' }),
   /** Comma-separated `<sha256 hex of a key>:rw|ro`; empty runs the API open (see auth.ts). */
   API_KEYS_SHA256: Type.String({ default: '' }),
   API_READS_NEED_KEY: Type.Boolean({ default: false }),
@@ -78,6 +92,13 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       maxEpochs: parsed.LIMIT_MAX_EPOCHS,
       maxQuadraticDim: parsed.LIMIT_MAX_QUADRATIC_DIM,
       maxHiddenUnits: parsed.LIMIT_MAX_HIDDEN_UNITS,
+      maxLearnedHiddenSize: parsed.LIMIT_MAX_LEARNED_HIDDEN_SIZE,
+      maxRolloutsPerEpoch: parsed.LIMIT_MAX_ROLLOUTS_PER_EPOCH,
+      maxUnroll: parsed.LIMIT_MAX_UNROLL,
+      maxMetaBatch: parsed.LIMIT_MAX_META_BATCH,
+      maxBatchSize: parsed.LIMIT_MAX_BATCH_SIZE,
+      maxProblemFloats: parsed.LIMIT_MAX_PROBLEM_FLOATS,
+      dataDirs: parseDataDirs(parsed.METAOPT_DATA_DIRS),
     }),
     auth: Object.freeze({
       keys: Object.freeze(parseApiKeys(parsed.API_KEYS_SHA256)),

@@ -14,6 +14,9 @@ export const ERROR_EXAMPLES: Record<ApiErrorCode, string> = {
   SPEC_UNKNOWN_KIND: 'Unknown run kind "meta": expected baseline, meta-train or evaluate.',
   SPEC_INVALID_GRID: 'Grid key "optimizer..lr" is not a path.',
   SPEC_LIMIT_EXCEEDED: 'The sweep expands into 5000 runs, over the limit maxGridCells = 1000.',
+  DATASET_NOT_ALLOWED:
+    'task/dataset/idxDir is outside every directory this server reads datasets from ' +
+    '(its operator lists them in METAOPT_DATA_DIRS).',
   BODY_TOO_LARGE: 'The request body is larger than this server accepts (see API_MAX_BODY_BYTES).',
   UNSUPPORTED_MEDIA_TYPE: 'Send the body as application/json.',
   AUTH_REQUIRED: 'Writing needs an API key: send it as "Authorization: Bearer <key>".',
@@ -52,6 +55,7 @@ export const SPEC_BODY_ERRORS: readonly ApiErrorCode[] = [
   'SPEC_INVALID',
   'SPEC_UNKNOWN_KIND',
   'SPEC_LIMIT_EXCEEDED',
+  'DATASET_NOT_ALLOWED',
   'BODY_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
 ];

@@ -3,7 +3,12 @@
  * on them, and the API maps each to an HTTP status in one place.
  */
 export type SpecErrorCode =
-  'SPEC_INVALID' | 'SPEC_UNKNOWN_KIND' | 'SPEC_INVALID_GRID' | 'SPEC_LIMIT_EXCEEDED';
+  | 'SPEC_INVALID'
+  | 'SPEC_UNKNOWN_KIND'
+  | 'SPEC_INVALID_GRID'
+  | 'SPEC_LIMIT_EXCEEDED'
+  /** An idxDir outside the directories the operator lets workers read (data-dirs.ts). */
+  | 'DATASET_NOT_ALLOWED';
 
 export interface SpecIssue {
   /** JSON pointer into the submitted document, e.g. `/optimizer/lr`. */

@@ -1,5 +1,6 @@
 export * from './errors.js';
 export * from './limits.js';
+export { DATA_DIRS_SETTING, parseDataDirs } from './data-dirs.js';
 export * from './schemas.js';
 export * from './types.js';
 export { normalizeRun, normalizeTask } from './normalize.js';

@@ -3,8 +3,10 @@
  * checked against the limits. Normalization is what makes the content address meaningful:
  * `{lr: 0.1}` and `{lr: 0.1, betas: [0.9, 0.999]}` are the same Adam, so they hash the same.
  */
+import { assertDatasetAllowed } from './data-dirs.js';
 import { SpecError } from './errors.js';
 import { DEFAULT_LIMITS, type SpecLimits } from './limits.js';
+import { problemFloats } from './problem-floats.js';
 import {
   BaselineRunSchema,
   EvaluateRunSchema,
@@ -103,30 +105,58 @@ function metaTrainFrom(
   limits: SpecLimits,
   at: string,
 ): MetaTrainRun {
-  const counts = rolloutCounts(run, task, limits);
-  const unroll = run.unroll ?? 20;
-  if (unroll > counts.steps || counts.steps % unroll !== 0) {
-    throw new SpecError(
-      'SPEC_INVALID',
-      `unroll (${unroll}) must divide steps (${counts.steps}): each truncation is a full unroll.`,
-      [{ path: `${at}/unroll`, message: 'must divide steps' }],
-    );
-  }
-  const epochs = run.epochs ?? 20;
-  assertWithin('maxEpochs', epochs, limits.maxEpochs, `${at}/epochs`);
+  const counts = rolloutCounts(run, task, limits, at);
+  const sizes = metaTrainSizes(run, counts.steps, limits, at);
+  // Each training roll-out holds metaBatch problems at once (rolloutCounts checked nTests).
+  assertProblemFloatsWithin(task, sizes.metaBatch, limits, `${at}/metaBatch`);
   return {
     kind: 'meta-train',
     task,
-    learned: { ...DEFAULT_LEARNED[task.kind], ...run.learned },
+    learned: learnedFor(task, run.learned, limits, `${at}/learned`),
     metaLr: run.metaLr ?? 0.001,
-    epochs,
-    rolloutsPerEpoch: run.rolloutsPerEpoch ?? 20,
-    unroll,
-    metaBatch: run.metaBatch ?? 1,
+    ...sizes,
     // Written only when not the reference's, so that adding the field changed no run's id.
     ...(run.validation === 'fixed' ? { validation: 'fixed' as const } : {}),
     ...counts,
   };
+}
+
+function metaTrainSizes(
+  run: MetaTrainFieldsInput,
+  steps: number,
+  limits: SpecLimits,
+  at: string,
+): Pick<MetaTrainRun, 'epochs' | 'rolloutsPerEpoch' | 'unroll' | 'metaBatch'> {
+  const unroll = run.unroll ?? 20;
+  assertWithin('maxUnroll', unroll, limits, `${at}/unroll`);
+  if (unroll > steps || steps % unroll !== 0) {
+    throw new SpecError(
+      'SPEC_INVALID',
+      `unroll (${unroll}) must divide steps (${steps}): each truncation is a full unroll.`,
+      [{ path: `${at}/unroll`, message: 'must divide steps' }],
+    );
+  }
+  const sizes = {
+    epochs: run.epochs ?? 20,
+    rolloutsPerEpoch: run.rolloutsPerEpoch ?? 20,
+    unroll,
+    metaBatch: run.metaBatch ?? 1,
+  };
+  assertWithin('maxEpochs', sizes.epochs, limits, `${at}/epochs`);
+  assertWithin('maxRolloutsPerEpoch', sizes.rolloutsPerEpoch, limits, `${at}/rolloutsPerEpoch`);
+  assertWithin('maxMetaBatch', sizes.metaBatch, limits, `${at}/metaBatch`);
+  return sizes;
+}
+
+function learnedFor(
+  task: Task,
+  input: LearnedOptimizerInput | undefined,
+  limits: SpecLimits,
+  at: string,
+): LearnedOptimizer {
+  const learned = { ...DEFAULT_LEARNED[task.kind], ...input };
+  assertWithin('maxLearnedHiddenSize', learned.hiddenSize, limits, `${at}/hiddenSize`);
+  return learned;
 }
 
 function normalizeEvaluate(input: unknown, limits: SpecLimits): EvaluateRun {
@@ -145,7 +175,7 @@ function normalizeEvaluate(input: unknown, limits: SpecLimits): EvaluateRun {
     'checkpoint' in run.trained
       ? {
           checkpoint: run.trained.checkpoint,
-          learned: { ...DEFAULT_LEARNED[task.kind], ...run.trained.learned },
+          learned: learnedFor(task, run.trained.learned, limits, '/trained/learned'),
         }
       : {
           metaTrain: metaTrainFrom(
@@ -158,33 +188,40 @@ function normalizeEvaluate(input: unknown, limits: SpecLimits): EvaluateRun {
   return { kind: 'evaluate', task, trained, ...rolloutCounts(run, task, limits) };
 }
 
+/** `at`: where the run lies in the document, '' or an evaluation's '/trained/metaTrain'. */
 function rolloutCounts(
   run: { steps?: number; nTests?: number; seed?: number },
   task: Task,
   limits: SpecLimits,
+  at = '',
 ): { steps: number; nTests: number; seed: number } {
   const steps = run.steps ?? DEFAULT_STEPS;
   const nTests = run.nTests ?? DEFAULT_TESTS[task.kind];
-  assertWithin('maxSteps', steps, limits.maxSteps, '/steps');
-  assertWithin('maxTests', nTests, limits.maxTests, '/nTests');
+  assertWithin('maxSteps', steps, limits, `${at}/steps`);
+  assertWithin('maxTests', nTests, limits, `${at}/nTests`);
+  // An evaluation, and each epoch's validation, holds all nTests problems at once.
+  assertProblemFloatsWithin(task, nTests, limits, `${at}/nTests`);
   return { steps, nTests, seed: run.seed ?? 0 };
 }
 
 export function normalizeTask(task: TaskInput, limits: SpecLimits = DEFAULT_LIMITS): Task {
-  if (task.kind === 'mnist') {
-    const hidden = task.hidden ?? [20];
-    hidden.forEach((units, i) =>
-      assertWithin('maxHiddenUnits', units, limits.maxHiddenUnits, `/task/hidden/${i}`),
-    );
-    return {
-      kind: 'mnist',
-      dataset: task.dataset ?? 'mnist',
-      hidden,
-      activation: task.activation ?? 'sigmoid',
-      batchSize: task.batchSize ?? 128,
-    };
-  }
-  return normalizeQuadratic(task, limits);
+  return task.kind === 'mnist' ? normalizeMnist(task, limits) : normalizeQuadratic(task, limits);
+}
+
+function normalizeMnist(task: Extract<TaskInput, { kind: 'mnist' }>, limits: SpecLimits): Task {
+  const hidden = task.hidden ?? [20];
+  hidden.forEach((units, i) => assertWithin('maxHiddenUnits', units, limits, `/task/hidden/${i}`));
+  const batchSize = task.batchSize ?? 128;
+  assertWithin('maxBatchSize', batchSize, limits, '/task/batchSize');
+  const dataset = task.dataset ?? 'mnist';
+  assertDatasetAllowed(dataset, limits.dataDirs, '/task/dataset/idxDir');
+  return {
+    kind: 'mnist',
+    dataset,
+    hidden,
+    activation: task.activation ?? 'sigmoid',
+    batchSize,
+  };
 }
 
 function normalizeQuadratic(
@@ -198,7 +235,7 @@ function normalizeQuadratic(
     ]);
   }
   const dim = task.dim ?? y?.length ?? 10;
-  assertWithin('maxQuadraticDim', dim, limits.maxQuadraticDim, '/task/dim');
+  assertWithin('maxQuadraticDim', dim, limits, '/task/dim');
   if (!W || !y) return { kind: 'quadratic', dim };
 
   const square = W.length === dim && W.every((row) => row.length === dim);
@@ -226,11 +263,32 @@ function normalizeClassic(optimizer: ClassicOptimizerInput): ClassicOptimizer {
   }
 }
 
-function assertWithin(name: keyof SpecLimits, value: number, max: number, path: string): void {
+type SizeLimit = Exclude<keyof SpecLimits, 'dataDirs'>;
+
+function assertWithin(name: SizeLimit, value: number, limits: SpecLimits, path: string): void {
+  const max = limits[name];
   if (value <= max) return;
-  throw new SpecError(
+  throw limitExceeded(name, max, path, `${path.slice(1)} is ${value}, over`);
+}
+
+/** `problems` copies of the task's data, held at once (see problem-floats.ts). */
+function assertProblemFloatsWithin(
+  task: Task,
+  problems: number,
+  limits: SpecLimits,
+  path: string,
+): void {
+  const perProblem = problemFloats(task);
+  const max = limits.maxProblemFloats;
+  if (problems * perProblem <= max) return;
+  const held = `The problems held at once (${problems} × ${perProblem} floats) come to`;
+  throw limitExceeded('maxProblemFloats', max, path, `${held} ${problems * perProblem}, over`);
+}
+
+function limitExceeded(name: SizeLimit, max: number, path: string, what: string): SpecError {
+  return new SpecError(
     'SPEC_LIMIT_EXCEEDED',
-    `${path.slice(1)} is ${value}, over the limit ${name} = ${max}.`,
+    `${what} the limit ${name} = ${max}.`,
     [{ path, message: `must be at most ${max}` }],
     { name, max },
   );

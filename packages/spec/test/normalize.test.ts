@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SpecError, normalizeRun, runIdOf } from '../src/index.js';
+import { DEFAULT_LIMITS, SpecError, normalizeRun, runIdOf, type SpecLimits } from '../src/index.js';
 
 const adam = {
   kind: 'baseline',
@@ -117,6 +117,104 @@ describe('normalizeRun', () => {
       const error = specErrorOf(() => normalizeRun({ ...adam, steps: 1e6 }));
       expect(error.code).toBe('SPEC_LIMIT_EXCEEDED');
       expect(error.limit).toEqual({ name: 'maxSteps', max: 10_000 });
+    });
+
+    const tight: SpecLimits = {
+      ...DEFAULT_LIMITS,
+      maxLearnedHiddenSize: 8,
+      maxRolloutsPerEpoch: 3,
+      maxUnroll: 4,
+      maxMetaBatch: 2,
+      maxBatchSize: 16,
+    };
+    // 60 steps: both 4 and 5 divide them, so only the limit can refuse an unroll of 5.
+    const train = {
+      kind: 'meta-train',
+      task: { kind: 'quadratic', dim: 2 },
+      steps: 60,
+      unroll: 2,
+      rolloutsPerEpoch: 1,
+      learned: { hiddenSize: 2 },
+    };
+    const mnist = (batchSize: number) => ({
+      ...adam,
+      task: { kind: 'mnist', hidden: [1], batchSize },
+    });
+    it.each<[keyof SpecLimits, string, (size: number) => unknown]>([
+      [
+        'maxLearnedHiddenSize',
+        '/learned/hiddenSize',
+        (n) => ({ ...train, learned: { hiddenSize: n } }),
+      ],
+      ['maxRolloutsPerEpoch', '/rolloutsPerEpoch', (n) => ({ ...train, rolloutsPerEpoch: n })],
+      ['maxUnroll', '/unroll', (n) => ({ ...train, unroll: n })],
+      ['maxMetaBatch', '/metaBatch', (n) => ({ ...train, metaBatch: n })],
+      ['maxBatchSize', '/task/batchSize', mnist],
+    ])('accepts %s itself and refuses one more, at %s', (name, path, specOf) => {
+      const max = tight[name] as number;
+      expect(() => normalizeRun(specOf(max), tight)).not.toThrow();
+      const error = specErrorOf(() => normalizeRun(specOf(max + 1), tight));
+      expect(error.code).toBe('SPEC_LIMIT_EXCEEDED');
+      expect(error.limit).toEqual({ name, max });
+      expect(error.issues[0]?.path).toBe(path);
+    });
+
+    it("names the path of an evaluation's meta-training", () => {
+      const run = { kind: 'evaluate', task: { kind: 'quadratic' }, trained: { metaTrain: train } };
+      const trainedOn = { ...run, trained: { metaTrain: { ...train, metaBatch: 3 } } };
+      expect(() => normalizeRun(run, tight)).not.toThrow();
+      const error = specErrorOf(() => normalizeRun(trainedOn, tight));
+      expect(error.issues[0]?.path).toBe('/trained/metaTrain/metaBatch');
+    });
+
+    it("checks a checkpoint's LSTM size too", () => {
+      const trained = { checkpoint: 'c'.repeat(64), learned: { hiddenSize: 9 } };
+      const run = { kind: 'evaluate', task: { kind: 'quadratic' }, trained };
+      const error = specErrorOf(() => normalizeRun(run, tight));
+      expect(error.issues[0]?.path).toBe('/trained/learned/hiddenSize');
+    });
+  });
+
+  describe('when the problems together hold too many floats', () => {
+    // A quadratic of dimension d holds W and y: d·(d + 1) floats, 6 for d = 2.
+    const quadratics = (nTests: number) => ({
+      ...adam,
+      task: { kind: 'quadratic', dim: 2 },
+      nTests,
+    });
+    const tight: SpecLimits = { ...DEFAULT_LIMITS, maxProblemFloats: 30 };
+
+    it('refuses 1000 quadratics of dimension 1000 by default, though each size is allowed', () => {
+      const big = { ...adam, task: { kind: 'quadratic', dim: 1000 }, nTests: 1000 };
+      const error = specErrorOf(() => normalizeRun(big));
+      expect(error.limit).toEqual({ name: 'maxProblemFloats', max: 200_000_000 });
+      expect(error.message).toMatch(/1000 × 1001000 floats/);
+      expect(error.issues[0]?.path).toBe('/nTests');
+    });
+
+    it('accepts exactly the limit and refuses one problem more', () => {
+      expect(() => normalizeRun(quadratics(5), tight)).not.toThrow();
+      expect(specErrorOf(() => normalizeRun(quadratics(6), tight)).limit).toEqual({
+        name: 'maxProblemFloats',
+        max: 30,
+      });
+    });
+
+    it("counts a meta-training's roll-out problems as well as its validation ones", () => {
+      const train = { kind: 'meta-train', task: { kind: 'quadratic', dim: 2 }, steps: 20 };
+      expect(() => normalizeRun({ ...train, nTests: 1, metaBatch: 5 }, tight)).not.toThrow();
+      const error = specErrorOf(() => normalizeRun({ ...train, nTests: 1, metaBatch: 6 }, tight));
+      expect(error.issues[0]?.path).toBe('/metaBatch');
+    });
+
+    it("counts an MNIST problem's weights and one minibatch of 28×28 images", () => {
+      // 784·20 + 20 + 20·10 + 10 = 15,910 weights; 128 images of 784 pixels and 10 labels.
+      const perProblem = 15_910 + 128 * 794;
+      const limits = { ...DEFAULT_LIMITS, maxProblemFloats: 20 * perProblem };
+      const mnist = (nTests: number) => ({ ...adam, task: { kind: 'mnist' }, nTests });
+      expect(() => normalizeRun(mnist(20), limits)).not.toThrow();
+      expect(specErrorOf(() => normalizeRun(mnist(21), limits)).code).toBe('SPEC_LIMIT_EXCEEDED');
+      expect(() => normalizeRun({ ...adam, task: { kind: 'mnist' }, nTests: 1000 })).not.toThrow();
     });
   });
 

@@ -92,7 +92,14 @@ export function controlRoutes(deps: ApiDeps): FastifyPluginAsyncTypebox {
           params: IdParams,
           response: {
             202: SweepAction,
-            ...errorResponses(...QUERY_ERRORS, 'SWEEP_NOT_FOUND', 'SWEEP_STALE'),
+            // Re-planned under today's limits and data directories, which may have narrowed.
+            ...errorResponses(
+              ...QUERY_ERRORS,
+              'SWEEP_NOT_FOUND',
+              'SWEEP_STALE',
+              'SPEC_LIMIT_EXCEEDED',
+              'DATASET_NOT_ALLOWED',
+            ),
           },
         },
       },
