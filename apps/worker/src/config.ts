@@ -5,6 +5,7 @@
 import envSchema from 'env-schema';
 import { Type, type Static } from '@sinclair/typebox';
 import { DEFAULT_DATABASE_URL } from '@metaopt/store/config';
+import { parseDataDirs } from '@metaopt/spec';
 
 const WorkerEnvSchema = Type.Object({
   DATABASE_URL: Type.String({ default: DEFAULT_DATABASE_URL }),
@@ -30,6 +31,8 @@ const WorkerEnvSchema = Type.Object({
   /** Shortest interval between progress writes to PostgreSQL for one run. */
   WORKER_PROGRESS_INTERVAL_MS: Type.Integer({ minimum: 0, default: 1000 }),
   WORKER_NAME: Type.Optional(Type.String()),
+  /** The API's setting, enforced again on each job: where an idxDir dataset may lie. */
+  METAOPT_DATA_DIRS: Type.String({ default: '' }),
   LOG_LEVEL: Type.String({ default: 'info' }),
 });
 
@@ -50,6 +53,8 @@ export interface WorkerConfig {
   readonly progressIntervalMs: number;
   readonly workerName: string | undefined;
   readonly logLevel: string;
+  /** Absolute directories an idxDir dataset may lie in; empty refuses every idxDir. */
+  readonly dataDirs: readonly string[];
 }
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
@@ -73,5 +78,6 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     progressIntervalMs: parsed.WORKER_PROGRESS_INTERVAL_MS,
     workerName: parsed.WORKER_NAME,
     logLevel: parsed.LOG_LEVEL,
+    dataDirs: parseDataDirs(parsed.METAOPT_DATA_DIRS),
   });
 }

@@ -12,7 +12,7 @@ import { DelayedError, UnrecoverableError, WaitingError, type SandboxedJob } fro
 import { NUMERICS_VERSION } from '@metaopt/l2l';
 import { COMPARISON_JOB, GRID_JOB, type RunJobData, type RunJobResult } from '@metaopt/queue';
 import { executeRun, type RunOutcome } from '@metaopt/runner';
-import { SpecError, normalizeRun, runIdOf, type RunSpec } from '@metaopt/spec';
+import { DEFAULT_LIMITS, SpecError, normalizeRun, runIdOf, type RunSpec } from '@metaopt/spec';
 import type { RunRecord } from '@metaopt/store';
 import type { Logger } from 'pino';
 import { watchEventLoop } from './block-watch.js';
@@ -118,8 +118,9 @@ interface JobRun {
 
 /**
  * A payload is computed only if its spec is valid and hashes to its id: a job put on the
- * queue by anything but the API is held to the API's rules. Such a job is not retried, and
- * its record, if it has one, says why it failed rather than staying queued.
+ * queue by anything but the API is held to the API's rules, its dataset directory included.
+ * Such a job is not retried, and its record, if it has one, says why it failed rather than
+ * staying queued.
  */
 async function verifiedPayload(
   ctx: WorkerContext,
@@ -128,7 +129,7 @@ async function verifiedPayload(
   const { runId } = job.data;
   let problem: string;
   try {
-    const spec = normalizeRun(job.data.spec);
+    const spec = normalizeRun(job.data.spec, { ...DEFAULT_LIMITS, dataDirs: ctx.config.dataDirs });
     if (runIdOf(spec, NUMERICS_VERSION) === runId) return { runId, spec };
     problem = `the spec does not hash to run id ${runId}`;
   } catch (error) {
