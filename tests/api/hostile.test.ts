@@ -107,13 +107,27 @@ const baseline = {
   nTests: 2,
   seed: 1,
 };
+// unroll must divide steps: with the default unroll of 20 every mutation of this fixture
+// was refused for that alone, and the meta-training properties tested nothing.
 const metaTrain = {
   kind: 'meta-train',
   task: { kind: 'quadratic' },
   epochs: 2,
   steps: 10,
+  unroll: 5,
   nTests: 2,
 };
+/** Not a learned optimizer. `{}` is one: each of its fields has a default. */
+const badLearned = fc.oneof(
+  badObject.filter((value) => JSON.stringify(value) !== '{}'),
+  tooDeep,
+);
+/** The valid documents the properties below mutate; each must be accepted as it is. */
+const BASE_FIXTURES: readonly { url: string; body: object }[] = [
+  { url: '/v1/runs', body: baseline },
+  { url: '/v1/runs', body: metaTrain },
+  { url: '/v1/sweeps', body: { base: baseline } },
+];
 
 /** A field of a run spec, and values it can never take. */
 const RUN_FIELDS: readonly [string, fc.Arbitrary<unknown>][] = [
@@ -129,8 +143,11 @@ const RUN_FIELDS: readonly [string, fc.Arbitrary<unknown>][] = [
   ['nTests', badSize],
   ['seed', badSeed],
   ['epochs', badSize],
-  ['learned', fc.oneof(badObject, tooDeep)],
+  ['learned', badLearned],
   ['learned.hiddenSize', badSize],
+  ['rolloutsPerEpoch', badSize],
+  ['unroll', badSize],
+  ['metaBatch', badSize],
   ['unknownField', fc.oneof(nastyString, notANumber, tooDeep)],
   [NASTY[0]!, fc.constant(1)],
 ];
@@ -184,6 +201,18 @@ describe('hostile input', () => {
     expect(body.message.length, where).toBeGreaterThan(10);
     return { status: response.statusCode, code: body.code };
   }
+
+  /** Runs the accepted base fixtures recorded; nothing hostile may add to them. */
+  const acceptedRunIds = new Set<string>();
+
+  it('accepts every base fixture it mutates, unmutated', async () => {
+    for (const { url, body } of BASE_FIXTURES) {
+      const response = await api.app.inject({ method: 'POST', url, payload: body });
+      const where = `${url} ${JSON.stringify(body)} → ${response.statusCode} ${response.body}`;
+      expect(response.statusCode, where).toBe(202);
+      for (const run of response.json().runs as { id: string }[]) acceptedRunIds.add(run.id);
+    }
+  });
 
   const withId = (operation: Operation, id: string) =>
     operation.path.replace('{id}', encodeURIComponent(id));
@@ -367,9 +396,12 @@ describe('hostile input', () => {
     expect((await api.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
     const ok = await api.app.inject({ method: 'POST', url: '/v1/runs', payload: baseline });
     expect(ok.statusCode).toBe(202);
-    // Nothing hostile was recorded: the one run is the valid one just submitted.
+    // Nothing hostile was recorded: the runs are those of the valid fixtures alone.
+    expect(acceptedRunIds).toContain(ok.json().id);
     const listed = (await api.app.inject({ method: 'GET', url: '/v1/runs?limit=500' })).json();
-    expect(listed.items.map((run: { id: string }) => run.id)).toEqual([ok.json().id]);
+    const recorded = listed.items.map((run: { id: string }) => run.id);
+    expect(new Set(recorded)).toEqual(acceptedRunIds);
+    expect(recorded).toHaveLength(acceptedRunIds.size);
   });
 });
 
