@@ -18,7 +18,8 @@ import {
   type Layout,
 } from '@metaopt/report';
 import { executeGrid, type RunOutcome } from '@metaopt/runner';
-import { normalizeRun, runIdOf, type BaselineRun } from '@metaopt/spec';
+import { NO_SIZE_LIMITS, normalizeRun, runIdOf, type BaselineRun } from '@metaopt/spec';
+import type { WorkerConfig } from './config.js';
 import type { Logger } from 'pino';
 import type { WorkerContext } from './context.js';
 import { MemberEvents } from './member-events.js';
@@ -93,7 +94,7 @@ export async function processGrid(
   });
 
   // 1. Every run valid and matching its id; those settled meanwhile are left out.
-  const specs = verifiedGrid(job.data);
+  const specs = verifiedGrid(job.data, ctx.config);
   const todo: { runId: string; spec: BaselineRun }[] = [];
   for (const run of specs) {
     const record = await ctx.store.runs.get(run.runId);
@@ -160,9 +161,12 @@ export async function processGrid(
   return { runs: todo.length, status: 'succeeded' };
 }
 
-function verifiedGrid(data: GridJobData): { runId: string; spec: BaselineRun }[] {
+function verifiedGrid(
+  data: GridJobData,
+  config: Pick<WorkerConfig, 'dataDirs'>,
+): { runId: string; spec: BaselineRun }[] {
   return data.runs.map(({ runId, spec }) => {
-    const normalized = normalizeRun(spec);
+    const normalized = normalizeRun(spec, { ...NO_SIZE_LIMITS, dataDirs: config.dataDirs });
     if (normalized.kind !== 'baseline' || runIdOf(normalized, NUMERICS_VERSION) !== runId) {
       throw new UnrecoverableError(`JOB_PAYLOAD_INVALID: grid run ${runId} does not match`);
     }

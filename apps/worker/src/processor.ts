@@ -12,7 +12,7 @@ import { DelayedError, UnrecoverableError, WaitingError, type SandboxedJob } fro
 import { NUMERICS_VERSION } from '@metaopt/l2l';
 import { COMPARISON_JOB, GRID_JOB, type RunJobData, type RunJobResult } from '@metaopt/queue';
 import { executeRun, type RunOutcome } from '@metaopt/runner';
-import { DEFAULT_LIMITS, SpecError, normalizeRun, runIdOf, type RunSpec } from '@metaopt/spec';
+import { NO_SIZE_LIMITS, SpecError, normalizeRun, runIdOf, type RunSpec } from '@metaopt/spec';
 import type { RunRecord } from '@metaopt/store';
 import type { Logger } from 'pino';
 import { watchEventLoop } from './block-watch.js';
@@ -129,7 +129,7 @@ async function verifiedPayload(
   const { runId } = job.data;
   let problem: string;
   try {
-    const spec = normalizeRun(job.data.spec, { ...DEFAULT_LIMITS, dataDirs: ctx.config.dataDirs });
+    const spec = normalizeRun(job.data.spec, { ...NO_SIZE_LIMITS, dataDirs: ctx.config.dataDirs });
     if (runIdOf(spec, NUMERICS_VERSION) === runId) return { runId, spec };
     problem = `the spec does not hash to run id ${runId}`;
   } catch (error) {

@@ -30,6 +30,25 @@ export interface SpecLimits {
   readonly dataDirs?: readonly string[];
 }
 
+/**
+ * No limit on sizes, for a worker re-checking a job the API has let through: sizes are the
+ * API's to limit (an operator may raise them there), a worker's own is its filesystem.
+ */
+export const NO_SIZE_LIMITS: SpecLimits = Object.freeze({
+  maxGridCells: Infinity,
+  maxSteps: Infinity,
+  maxTests: Infinity,
+  maxEpochs: Infinity,
+  maxQuadraticDim: Infinity,
+  maxHiddenUnits: Infinity,
+  maxLearnedHiddenSize: Infinity,
+  maxRolloutsPerEpoch: Infinity,
+  maxUnroll: Infinity,
+  maxMetaBatch: Infinity,
+  maxBatchSize: Infinity,
+  maxProblemFloats: Infinity,
+});
+
 export const DEFAULT_LIMITS: SpecLimits = Object.freeze({
   maxGridCells: 1000,
   maxSteps: 10_000,
