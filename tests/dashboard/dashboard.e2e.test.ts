@@ -1,8 +1,9 @@
 /**
  * The dashboard in a real browser: Debian's Chromium, driven by playwright-core, opens the
  * page while a real worker computes a sweep, and the page follows the sweep to its end over
- * the event stream (the sweep's view is never polled), then shows its table and figure.
- * The screenshot is left in test-results/dashboard.png.
+ * the event stream (the sweep's view is never polled), in its view and in its rows of the
+ * sweep and run lists alike, then shows its table and figure. The screenshot is left in
+ * test-results/dashboard.png.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -42,6 +43,9 @@ interface ImageState {
   readonly complete: boolean;
   readonly naturalWidth: number;
 }
+
+/** Far longer than the test: the lists are read once, at load, and never re-read. */
+const NO_LIST_REFRESH = '?listRefreshMs=3600000';
 
 const skipReason = `skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`;
 
@@ -89,10 +93,14 @@ describe.skipIf(!existsSync(CHROMIUM))(
       const page = await browser.newPage();
       const pageErrors: string[] = [];
       page.on('pageerror', (error) => pageErrors.push(error.message));
+      let listReads = 0;
+      page.on('request', (request) => {
+        if (new URL(request.url()).pathname === '/v1/sweeps') listReads += 1;
+      });
 
       const response = await api.app.inject({ method: 'POST', url: '/v1/sweeps', payload: sweep });
       const { id } = response.json();
-      await page.goto(`${baseUrl}/dashboard#/sweeps/${id}`);
+      await page.goto(`${baseUrl}/dashboard${NO_LIST_REFRESH}#/sweeps/${id}`);
 
       // 1. Listed, selected, and followed while it runs.
       await page.locator(`#sweeps tr[data-sweep-id="${id}"]`).waitFor();
@@ -109,7 +117,27 @@ describe.skipIf(!existsSync(CHROMIUM))(
       expect(Number(await page.locator('#live').getAttribute('data-events'))).toBeGreaterThan(0);
       await expect.poll(() => page.locator('#live').textContent()).toBe('settled');
 
-      // 3. The table ranks the best run of each optimizer; the figure is drawn.
+      // 3. The lists agree with the view, though read only at load, when the sweep was not
+      // finished (it had events to stream): their rows of this sweep followed its stream.
+      // Regression: the list showed the sweep queued beside its view saying succeeded.
+      const sweepRow = page.locator(`#sweeps tr[data-sweep-id="${id}"]`);
+      await expect
+        .poll(() => sweepRow.getAttribute('data-status'), { timeout: 2000 })
+        .toBe('succeeded');
+      const runIds = await page
+        .locator('#sweep-runs tbody tr')
+        .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-run-id')));
+      const listed = await page
+        .locator('#runs tbody tr')
+        .evaluateAll((rows) =>
+          rows.map((row) => [row.getAttribute('data-run-id'), row.getAttribute('data-status')]),
+        );
+      expect(Object.fromEntries(listed.filter(([runId]) => runIds.includes(runId)))).toEqual(
+        Object.fromEntries(runIds.map((runId) => [runId, 'succeeded'])),
+      );
+      expect(listReads).toBe(1);
+
+      // 4. The table ranks the best run of each optimizer; the figure is drawn.
       await expect.poll(() => page.locator('#results tbody tr').count()).toBe(3);
       const contenders = await page
         .locator('#results tbody tr')

@@ -1,17 +1,36 @@
-/* global document, window, fetch, EventSource, URL, setTimeout, clearTimeout, setInterval */
+/* global document, window, fetch, EventSource, URL, URLSearchParams */
+/* global setTimeout, clearTimeout, setInterval */
 /**
  * The dashboard's script: lists sweeps and recent runs (re-read every few seconds), and shows
  * the selected sweep (`#/sweeps/<id>`, else the newest) with its results table, its figure
- * and its runs, kept live by the sweep's event stream. Text goes in with textContent only:
- * names come from users.
+ * and its runs, kept live by the sweep's event stream. The stream also updates the selected
+ * sweep's rows in both lists, so they never disagree with its view; the re-reading is for the
+ * other sweeps and runs. Text goes in with textContent only: names come from users.
  */
 
-const LIST_REFRESH_MS = 5000;
+const LIST_REFRESH_MS = listRefreshMs();
 /** Terminal events come in bursts when a sweep ends; one refresh serves the burst. */
 const SWEEP_REFRESH_DEBOUNCE_MS = 300;
 const FINAL = new Set(['succeeded', 'diverged', 'failed', 'cancelled']);
 
-const state = { sweepId: null, sweep: null, events: null, refreshTimer: null, received: 0 };
+const state = {
+  sweepId: null,
+  sweep: null,
+  /** When `sweep` last changed (Date.now()), by a read or an event: list reads older lose. */
+  sweepChangedAt: 0,
+  events: null,
+  refreshTimer: null,
+  received: 0,
+};
+
+/**
+ * 5 s, or `?listRefreshMs=` on the page's URL (at least 1000): the e2e test sets it long, to
+ * show that the selected sweep's rows follow its stream without waiting for a re-read.
+ */
+function listRefreshMs() {
+  const value = Number(new URLSearchParams(window.location.search).get('listRefreshMs'));
+  return Number.isInteger(value) && value >= 1000 ? value : 5000;
+}
 
 function $(selector) {
   return document.querySelector(selector);
@@ -28,6 +47,8 @@ function h(tag, attributes = {}, ...children) {
   return element;
 }
 
+// fetch's default credentials ('same-origin') and no Authorization header of our own: when
+// reads need a key, the browser sends the Basic credentials it asked the user for.
 async function getJson(path) {
   const response = await fetch(path, { headers: { accept: 'application/json' } });
   if (!response.ok) throw new Error(`${path}: ${response.status}`);
@@ -66,12 +87,15 @@ function learningRate(run) {
 // ---- lists ----------------------------------------------------------------------------
 
 async function refreshLists() {
+  const startedAt = Date.now();
   const [sweeps, runs] = await Promise.all([
     getJson('/v1/sweeps?limit=20'),
     getJson('/v1/runs?limit=25'),
   ]);
   renderSweepList(sweeps.items);
   renderRunList(runs.items);
+  // A read begun before the selected sweep's last event may predate it: the view is newer.
+  if (state.sweep && state.sweepChangedAt >= startedAt) showInLists(state.sweep);
   $('#empty').hidden = sweeps.items.length > 0;
   if (!state.sweepId && sweeps.items.length > 0) selectSweep(sweeps.items[0].id);
 }
@@ -80,10 +104,14 @@ function renderSweepList(sweeps) {
   const rows = sweeps.map((sweep) => {
     const row = h(
       'tr',
-      { 'data-sweep-id': sweep.id, class: sweep.id === state.sweepId ? 'selected' : null },
+      {
+        'data-sweep-id': sweep.id,
+        'data-status': sweep.status,
+        class: sweep.id === state.sweepId ? 'selected' : null,
+      },
       h('td', {}, sweep.name ?? sweep.id.slice(0, 12)),
-      h('td', {}, statusPill(sweep.status)),
-      h('td', { class: 'num' }, sweep.runs),
+      h('td', { class: 'sweep-status' }, sweepPill(sweep)),
+      h('td', { class: 'num sweep-runs' }, sweep.runs),
       h('td', {}, new Date(sweep.createdAt).toLocaleString()),
     );
     row.addEventListener('click', () => {
@@ -94,18 +122,46 @@ function renderSweepList(sweeps) {
   $('#sweeps tbody').replaceChildren(...rows);
 }
 
+/** The sweep's status, its runs counted by status on hover. */
+function sweepPill(sweep) {
+  const pill = statusPill(sweep.status);
+  const counts = Object.entries(sweep.counts ?? {}).map(([status, n]) => `${n} ${status}`);
+  pill.title = counts.join(', ');
+  return pill;
+}
+
 function renderRunList(runs) {
   const rows = runs.map((run) =>
     h(
       'tr',
-      { 'data-run-id': run.id },
+      { 'data-run-id': run.id, 'data-status': run.status },
       h('td', {}, run.kind),
       h('td', {}, contender(run)),
       h('td', { class: 'run-status' }, statusPill(run.status)),
-      h('td', {}, progressBar(run)),
+      h('td', { class: 'run-progress' }, progressBar(run)),
     ),
   );
   $('#runs tbody').replaceChildren(...rows);
+}
+
+/** Shows the selected sweep, as its view last read or heard it, in its rows of both lists. */
+function showInLists(sweep) {
+  const row = document.querySelector(`#sweeps tr[data-sweep-id="${sweep.id}"]`);
+  if (row) {
+    row.dataset.status = sweep.status;
+    row.querySelector('.sweep-status').replaceChildren(sweepPill(sweep));
+    row.querySelector('.sweep-runs').textContent = String(sweep.runs.length);
+  }
+  for (const run of sweep.runs) showRun(run);
+}
+
+/** Updates a run's rows in place, in the sweep's runs and the recent runs alike. */
+function showRun(run) {
+  for (const row of document.querySelectorAll(`tr[data-run-id="${run.id}"]`)) {
+    row.dataset.status = run.status;
+    row.querySelector('.run-status').replaceChildren(statusPill(run.status));
+    row.querySelector('.run-progress').replaceChildren(progressBar(run));
+  }
 }
 
 // ---- the selected sweep ---------------------------------------------------------------
@@ -122,10 +178,13 @@ function selectSweep(id) {
 
 async function loadSweep() {
   const id = state.sweepId;
+  const startedAt = Date.now();
   const sweep = await getJson(`/v1/sweeps/${id}?best=true`);
   if (id !== state.sweepId) return;
   state.sweep = sweep;
+  state.sweepChangedAt = Math.max(state.sweepChangedAt, startedAt);
   renderSweep();
+  showInLists(sweep);
 }
 
 function renderSweep() {
@@ -216,10 +275,11 @@ function follow() {
   state.events = events;
   events.onopen = () => setLive('open', 'live');
   events.onerror = () => setLive('closed', 'reconnecting…');
-  for (const type of ['queued', 'started', 'progress', 'checkpoint']) {
+  for (const type of ['progress', 'checkpoint']) {
     events.addEventListener(type, (message) => onRunEvent(type, JSON.parse(message.data)));
   }
-  for (const type of ['finished', 'diverged', 'failed', 'cancelled']) {
+  // A run's status changes the sweep's status and counts, which the server derives: re-read.
+  for (const type of ['queued', 'started', 'finished', 'diverged', 'failed', 'cancelled']) {
     events.addEventListener(type, (message) => {
       onRunEvent(type, JSON.parse(message.data));
       scheduleSweepRefresh();
@@ -237,7 +297,7 @@ function setLive(stateName, text) {
   $('#live').textContent = text;
 }
 
-/** Updates the run's row in place: a progress event must not cost a request. */
+/** Updates the run's rows in place: a progress event must not cost a request. */
 function onRunEvent(type, data) {
   state.received += 1;
   $('#live').dataset.events = String(state.received);
@@ -246,12 +306,8 @@ function onRunEvent(type, data) {
   if (type === 'progress') run.progress = { ...run.progress, ...data };
   else if (type === 'finished') run.status = data.status ?? 'succeeded';
   else if (STATUS_OF_EVENT[type]) run.status = STATUS_OF_EVENT[type];
-
-  const row = document.querySelector(`#sweep-runs tr[data-run-id="${run.id}"]`);
-  if (!row) return;
-  row.dataset.status = run.status;
-  row.querySelector('.run-status').replaceChildren(statusPill(run.status));
-  row.querySelector('.run-progress').replaceChildren(progressBar(run));
+  state.sweepChangedAt = Date.now();
+  showRun(run);
 }
 
 function scheduleSweepRefresh() {
