@@ -144,7 +144,8 @@ function checkAccess(request: FastifyRequest, reply: FastifyReply, needed: Acces
   const { presented, key } = credentialsOf(request);
   if (!presented) {
     if (needed === 'read' && !policy.readsNeedKey) return;
-    reply.header('www-authenticate', `Bearer, ${BASIC_CHALLENGE}`);
+    // One header line per scheme: Chromium ignores a Basic challenge listed after another.
+    reply.header('www-authenticate', ['Bearer', BASIC_CHALLENGE]);
     throw new ApiError(
       'AUTH_REQUIRED',
       `${needed === 'write' ? 'Writing' : 'Reading'} needs an API key: ` +
@@ -152,7 +153,7 @@ function checkAccess(request: FastifyRequest, reply: FastifyReply, needed: Acces
     );
   }
   if (!key) {
-    reply.header('www-authenticate', `Bearer error="invalid_token", ${BASIC_CHALLENGE}`);
+    reply.header('www-authenticate', ['Bearer error="invalid_token"', BASIC_CHALLENGE]);
     throw new ApiError('AUTH_INVALID', 'The API key sent is not one this server accepts.');
   }
   if (needed === 'write' && key.access !== 'write') {
