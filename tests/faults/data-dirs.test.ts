@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../packages/datasets/test/idx-files.js';
 import { startTestApi, type TestApi } from '../helpers/api.js';
 import { runReaches, startsByRun } from '../helpers/faults.js';
+import { pollUntil } from '../helpers/poll.js';
 import { testServices } from '../helpers/services.js';
 import { spawnWorker, type TestWorker } from '../helpers/worker.js';
 
@@ -46,5 +47,36 @@ describe('a job whose dataset directory the worker may not read', () => {
     expect(failed.error?.code, worker.output().slice(-4000)).toBe('JOB_PAYLOAD_INVALID');
     expect(failed.error?.message).toMatch(/METAOPT_DATA_DIRS/);
     expect(startsByRun([worker]).get(id)).toBeUndefined();
+  });
+
+  it('fails every run of a learning-rate grid the same way, and the comparison ends', async () => {
+    const comparison = {
+      name: 'refused-grid',
+      task: { kind: 'mnist', dataset: { idxDir: join(root, 'elsewhere') }, hidden: [4] },
+      steps: 10,
+      nTests: 2,
+      baselines: { optimizers: ['adam'], lrs: [0.1, 0.01] },
+    };
+    const submitted = await api.app.inject({
+      method: 'POST',
+      url: '/v1/comparisons',
+      payload: comparison,
+    });
+    expect(submitted.statusCode, submitted.body).toBe(202);
+    const { id, runs } = submitted.json() as { id: string; runs: { id: string }[] };
+    expect(runs).toHaveLength(2);
+
+    for (const run of runs) {
+      const failed = await runReaches(api.store, run.id, ['failed']);
+      expect(failed.error?.code, worker.output().slice(-4000)).toBe('JOB_PAYLOAD_INVALID');
+      expect(failed.error?.message).toMatch(/METAOPT_DATA_DIRS/);
+    }
+    // Its runs ended, so the report job runs instead of waiting for them forever.
+    const view = await pollUntil(
+      async () => (await api.app.inject({ method: 'GET', url: `/v1/comparisons/${id}` })).json(),
+      (answer) => answer.status !== 'running',
+      { timeoutMs: 60_000 },
+    );
+    expect(view.status).not.toBe('running');
   });
 });

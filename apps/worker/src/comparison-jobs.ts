@@ -25,6 +25,14 @@ import type { WorkerContext } from './context.js';
 import { MemberEvents } from './member-events.js';
 import { ProgressReporter } from './progress.js';
 
+/** A grid run's end that its `completed` event reports (a failure has its own event). */
+type GridRunEnd = 'succeeded' | 'diverged' | 'cancelled';
+const ENDED_AS_RESULT: ReadonlySet<string> = new Set<GridRunEnd>([
+  'succeeded',
+  'diverged',
+  'cancelled',
+]);
+
 /** Statuses a comparison's run ends in; a `queued` or `running` one is still to come. */
 const ENDED = new Set(['succeeded', 'diverged', 'failed', 'cancelled']);
 
@@ -94,7 +102,13 @@ export async function processGrid(
   });
 
   // 1. Every run valid and matching its id; those settled meanwhile are left out.
-  const specs = verifiedGrid(job.data, ctx.config);
+  const events = (memberEvents ??= MemberEvents.open(ctx.config));
+  let specs: { runId: string; spec: BaselineRun }[];
+  try {
+    specs = verifiedGrid(job.data, ctx.config);
+  } catch (error) {
+    throw await refuseGrid(ctx, job, error, log, events);
+  }
   const todo: { runId: string; spec: BaselineRun }[] = [];
   for (const run of specs) {
     const record = await ctx.store.runs.get(run.runId);
@@ -114,19 +128,20 @@ export async function processGrid(
     });
   }
   const runIds = todo.map((run) => run.runId);
-  const events = (memberEvents ??= MemberEvents.open(ctx.config));
   await events.started(runIds);
   log.info({ runs: todo.length, attempt }, 'learning-rate grid started');
 
-  // 3. Compute them as one batch; progress goes to the job, every run's record and events.
-  const reporters = runIds.map((runId) => {
+  // 3. Compute them as one batch; progress goes to every run's record and events, and (once
+  //    per report, through the first run's reporter) to the grid's job for Bull Board.
+  const reporters = runIds.map((runId, i) => {
     const sink = events.progressSink(runId);
-    const both = {
+    const withJob = {
       updateProgress: async (progress: object) => {
         await Promise.all([job.updateProgress(progress), sink.updateProgress(progress)]);
       },
     };
-    return new ProgressReporter(runId, both, ctx.store, ctx.config.progressIntervalMs);
+    const reporterSink = i === 0 ? withJob : sink;
+    return new ProgressReporter(runId, reporterSink, ctx.store, ctx.config.progressIntervalMs);
   });
   let outcomes: readonly RunOutcome[] | { kind: 'interrupted' };
   try {
@@ -145,22 +160,28 @@ export async function processGrid(
 
   // 4. Store each run's outcome, or hand the job back if it was stopped.
   if (!Array.isArray(outcomes)) {
-    for (const { runId } of todo) await ctx.store.runs.release(runId, ctx.workerName);
+    const released: string[] = [];
+    for (const { runId } of todo) {
+      if ((await ctx.store.runs.release(runId, ctx.workerName)).changed) released.push(runId);
+    }
+    // Before the job is handed back: once it waits, another worker may take it and say so.
+    await events.requeued(released, 'waiting');
     await job.moveToWait(token);
-    await events.requeued(runIds, 'waiting');
     log.info({}, 'learning-rate grid handed back');
     throw new WaitingError();
   }
   for (const [i, { runId }] of todo.entries()) {
-    const outcome = outcomes[i]!;
-    await ctx.store.runs.finish(runId, outcome);
-    if (outcome.kind === 'finished')
-      await events.completed(runId, { runId, status: outcome.status });
+    const { run } = await ctx.store.runs.finish(runId, outcomes[i]!);
+    // The record's status, not the outcome's: a run cancelled meanwhile stays cancelled.
+    if (ENDED_AS_RESULT.has(run.status)) {
+      await events.completed(runId, { runId, status: run.status as GridRunEnd });
+    }
   }
   log.info({ runs: todo.length }, 'learning-rate grid finished');
   return { runs: todo.length, status: 'succeeded' };
 }
 
+/** Throws, saying why, unless every run is a baseline that hashes to its id and may run here. */
 function verifiedGrid(
   data: GridJobData,
   config: Pick<WorkerConfig, 'dataDirs'>,
@@ -168,10 +189,33 @@ function verifiedGrid(
   return data.runs.map(({ runId, spec }) => {
     const normalized = normalizeRun(spec, { ...NO_SIZE_LIMITS, dataDirs: config.dataDirs });
     if (normalized.kind !== 'baseline' || runIdOf(normalized, NUMERICS_VERSION) !== runId) {
-      throw new UnrecoverableError(`JOB_PAYLOAD_INVALID: grid run ${runId} does not match`);
+      throw new Error(`grid run ${runId} does not match its spec`);
     }
     return { runId, spec: normalized };
   });
+}
+
+/**
+ * A grid whose payload is refused fails every run it holds, for good: retrying cannot change
+ * the payload, and runs left queued would keep their comparison's report waiting forever.
+ */
+async function refuseGrid(
+  ctx: WorkerContext,
+  job: SandboxedJob<GridJobData, unknown>,
+  error: unknown,
+  log: Logger,
+  events: MemberEvents,
+): Promise<Error> {
+  const message = `Job payload refused: ${error instanceof Error ? error.message : String(error)}`;
+  log.error({ code: 'JOB_PAYLOAD_INVALID' }, 'grid payload refused');
+  const refusal = { code: 'JOB_PAYLOAD_INVALID', message };
+  const failed: string[] = [];
+  for (const { runId } of job.data.runs) {
+    const transition = await ctx.store.runs.fail(runId, refusal, job.attemptsMade + 1);
+    if (transition.changed) failed.push(runId);
+  }
+  await events.failed(failed, message);
+  return new UnrecoverableError(`JOB_PAYLOAD_INVALID: ${message}`);
 }
 
 /** As a run's failure: the last attempt fails every run, an earlier one puts them back. */
@@ -187,14 +231,14 @@ async function gridFailure(
   const lastAttempt = attempt >= (job.opts.attempts ?? 1);
   const message = error instanceof Error ? error.message : String(error);
   log.error({ err: error, attempt, lastAttempt }, 'learning-rate grid failed');
+  const moved: string[] = [];
   for (const { runId } of runs) {
-    if (lastAttempt) await ctx.store.runs.fail(runId, { code: 'RUN_FAILED', message }, attempt);
-    else await ctx.store.runs.release(runId, ctx.workerName);
+    const transition = lastAttempt
+      ? await ctx.store.runs.fail(runId, { code: 'RUN_FAILED', message }, attempt)
+      : await ctx.store.runs.release(runId, ctx.workerName);
+    if (transition.changed) moved.push(runId);
   }
-  const runIds = runs.map((run) => run.runId);
-  // The events say so too; a failure to say it must not hide the grid's own error.
-  await (lastAttempt ? events.failed(runIds, message) : events.requeued(runIds, 'delayed')).catch(
-    (err: unknown) => log.warn({ err }, 'grid runs’ failure not published'),
-  );
+  // The events say so too. (Publishing waits out a Redis outage, as the job itself does.)
+  await (lastAttempt ? events.failed(moved, message) : events.requeued(moved, 'delayed'));
   return error instanceof Error ? error : new Error(message);
 }

@@ -11,9 +11,11 @@ import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker, type Job } from 'bullmq';
 import {
+  GRID_JOB,
   RUNS_QUEUE,
   cancellationChannel,
   createRedis,
+  type GridJobData,
   type RunJobData,
   type RunJobResult,
 } from '@metaopt/queue';
@@ -21,6 +23,7 @@ import { createStore, type Store } from '@metaopt/store';
 import type { Logger } from 'pino';
 import { loadWorkerConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { MemberEvents } from './member-events.js';
 import { patientStore } from './patient-store.js';
 import { STOP_FOR_CANCELLATION, STOP_FOR_SHUTDOWN } from './stop-reasons.js';
 
@@ -56,13 +59,14 @@ async function main(): Promise<void> {
     maxStalledCount: config.maxStalledCount,
   });
   const active = new Set<string>();
+  const memberEvents = MemberEvents.open(config);
   worker.on('active', (job) => void (job.id && active.add(job.id)));
   worker.on('completed', (job) => void (job.id && active.delete(job.id)));
   worker.on('failed', (job, err) => {
     if (!job?.id) return;
     active.delete(job.id);
     log.warn({ jobId: job.id, err }, 'job attempt failed');
-    void settleFailedJob(store, workerName, job, err, log);
+    void settleFailedJob({ store, workerName, memberEvents, log }, job, err);
   });
   worker.on('error', (err) => log.error({ err }, 'worker error'));
 
@@ -108,6 +112,7 @@ async function main(): Promise<void> {
       await Promise.all([...active].map((id) => store.runs.release(id, workerName)));
     }
     await subscriber.quit().catch(() => undefined);
+    await memberEvents.close().catch(() => undefined);
     if (inTime) await connection.quit().catch(() => undefined);
     await store.close();
     log.info({ inTime }, 'worker stopped');
@@ -117,33 +122,47 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 }
 
+interface Settling {
+  readonly store: Store;
+  readonly workerName: string;
+  readonly memberEvents: MemberEvents;
+  readonly log: Logger;
+}
+
 /**
  * A job can fail without its processor recording it: its process crashed, or its worker died
- * more often than the queue allows (BullMQ then fails it without running it). The record
+ * more often than the queue allows (BullMQ then fails it without running it). The records
  * must not go on saying `running`: failed for good means failed, a retry to come means
- * queued. Both changes are conditional, so they do nothing where the processor was first.
+ * queued. Both changes are conditional, so they do nothing where the processor was first. A
+ * learning-rate grid's runs are its members, whose events say so too (member-events.ts).
  */
 async function settleFailedJob(
-  store: Store,
-  workerName: string,
+  { store, workerName, memberEvents, log }: Settling,
   job: Job<RunJobData, RunJobResult>,
   err: Error,
-  log: Logger,
 ): Promise<void> {
-  const runId = job.id as string;
+  const grid = job.name === GRID_JOB;
+  const runIds = grid
+    ? (job.data as unknown as GridJobData).runs.map((run) => run.runId)
+    : [job.id as string];
   try {
-    if ((await job.getState()) === 'failed') {
-      const code = err.message === STALLED_TOO_OFTEN ? 'RUN_STALLED' : 'RUN_FAILED';
-      const message =
-        code === 'RUN_STALLED'
-          ? 'The workers running this run stopped answering too many times.'
-          : err.message;
-      await store.runs.fail(runId, { code, message }, job.attemptsMade);
-    } else {
-      await store.runs.release(runId, workerName);
+    const failed = (await job.getState()) === 'failed';
+    const code = err.message === STALLED_TOO_OFTEN ? 'RUN_STALLED' : 'RUN_FAILED';
+    const message =
+      code === 'RUN_STALLED'
+        ? 'The workers running this run stopped answering too many times.'
+        : err.message;
+    const moved: string[] = [];
+    for (const runId of runIds) {
+      const transition = failed
+        ? await store.runs.fail(runId, { code, message }, job.attemptsMade)
+        : await store.runs.release(runId, workerName);
+      if (transition.changed) moved.push(runId);
     }
+    if (!grid) return;
+    await (failed ? memberEvents.failed(moved, message) : memberEvents.requeued(moved, 'delayed'));
   } catch (error) {
-    log.error({ runId, err: error }, 'cannot record the failed job on its run');
+    log.error({ runIds, err: error }, 'cannot record the failed job on its runs');
   }
 }
 
