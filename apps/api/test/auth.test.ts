@@ -164,6 +164,35 @@ describe('the API-key guard', () => {
       ).toBe(401);
     });
 
+    it("refuses a write with a browser's Basic credentials from another site", async () => {
+      built = await build(policy());
+      const { app } = built;
+      const basic = `Basic ${Buffer.from(`u:${WRITER}`).toString('base64')}`;
+      const from = (headers: Record<string, string>) =>
+        app.inject({
+          method: 'POST',
+          url: '/thing',
+          headers: { authorization: basic, ...headers },
+        });
+
+      const crossSite = await from({ 'sec-fetch-site': 'cross-site' });
+      expect(crossSite.statusCode).toBe(403);
+      expect(crossSite.json().code).toBe('AUTH_FORBIDDEN');
+      const otherOrigin = await from({ origin: 'https://evil.example', host: 'metaopt.local' });
+      expect(otherOrigin.statusCode).toBe(403);
+      expect((await from({ 'sec-fetch-site': 'same-origin' })).statusCode).toBe(200);
+      expect(
+        (await from({ origin: 'http://metaopt.local', host: 'metaopt.local' })).statusCode,
+      ).toBe(200);
+      // A Bearer token is never sent by a browser unasked: its origin does not matter.
+      const bearerCrossSite = await app.inject({
+        method: 'POST',
+        url: '/thing',
+        headers: { ...bearer(WRITER), 'sec-fetch-site': 'cross-site' },
+      });
+      expect(bearerCrossSite.statusCode).toBe(200);
+    });
+
     it('keeps a route that asks for write access closed to readers', async () => {
       built = await build(policy());
       const { app } = built;

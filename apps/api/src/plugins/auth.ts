@@ -13,7 +13,9 @@
  * A key is sent as `Authorization: Bearer <key>`, or as the password of HTTP Basic
  * credentials (any user name): a 401 offers both, so a browser asks for the key once and
  * sends it with every request of the page, its event streams included. That is how people
- * open Bull Board, and the dashboard when reads need a key.
+ * open Bull Board, and the dashboard when reads need a key. Because a browser sends such
+ * credentials by itself, a write carrying them from another site's page is refused (see
+ * {@link crossSite}): no other site can cancel or retry runs on a visitor's behalf.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type {
@@ -162,6 +164,13 @@ function checkAccess(request: FastifyRequest, reply: FastifyReply, needed: Acces
       'The API key sent is read-only; writing needs a read-write key.',
     );
   }
+  if (needed === 'write' && credentialsOf(request).scheme === 'basic' && crossSite(request)) {
+    throw new ApiError(
+      'AUTH_FORBIDDEN',
+      "A write with a browser's saved credentials came from another site's page; " +
+        'send the key as a Bearer token, or write from this server’s own pages.',
+    );
+  }
   request.log.debug({ apiKey: key.id }, 'api key accepted');
 }
 
@@ -169,6 +178,25 @@ interface Credentials {
   /** Whether the request sent an Authorization header at all. */
   readonly presented: boolean;
   readonly key: ApiKey | null;
+  /** How the key came: Basic credentials are a browser's, sent by it unasked. */
+  readonly scheme?: 'bearer' | 'basic';
+}
+
+/**
+ * Whether a browser says the request comes from another site's page: by Sec-Fetch-Site
+ * (every current browser sends it), else by an Origin naming another host. Clients that are
+ * not browsers send neither.
+ */
+function crossSite(request: FastifyRequest): boolean {
+  const site = request.headers['sec-fetch-site'];
+  if (typeof site === 'string') return site !== 'same-origin' && site !== 'none';
+  const origin = request.headers.origin;
+  if (typeof origin !== 'string') return false;
+  try {
+    return new URL(origin).host !== request.headers.host;
+  } catch {
+    return true;
+  }
 }
 
 // The rate limiter and the guard both ask; hash each request's key once.
@@ -186,27 +214,27 @@ function credentialsOf(request: FastifyRequest): Credentials {
 function resolve(header: string | undefined, policy: AuthPolicy): Credentials {
   if (header === undefined) return { presented: false, key: null };
   const sent = keySent(header);
-  if (sent === null || sent.length > MAX_KEY_LENGTH) return { presented: true, key: null };
+  if (sent === null || sent.key.length > MAX_KEY_LENGTH) return { presented: true, key: null };
 
-  const hash = createHash('sha256').update(sent, 'utf8').digest();
+  const hash = createHash('sha256').update(sent.key, 'utf8').digest();
   // Compare with every key, in constant time each, so timing says nothing about which
   // configured hash a guess came close to.
   let found: ApiKey | null = null;
   for (const key of policy.keys) {
     if (timingSafeEqual(hash, key.sha256)) found = key;
   }
-  return { presented: true, key: found };
+  return { presented: true, key: found, scheme: sent.scheme };
 }
 
 /** The key in a Bearer header, or the password of Basic credentials; null if neither. */
-function keySent(header: string): string | null {
+function keySent(header: string): { key: string; scheme: 'bearer' | 'basic' } | null {
   const bearer = /^Bearer +(\S+) *$/i.exec(header);
-  if (bearer) return bearer[1]!;
+  if (bearer) return { key: bearer[1]!, scheme: 'bearer' };
   const basic = /^Basic +([A-Za-z0-9+/]+={0,2}) *$/i.exec(header);
   if (!basic || basic[1]!.length > 2 * MAX_KEY_LENGTH) return null;
   const credentials = Buffer.from(basic[1]!, 'base64').toString('utf8');
   const colon = credentials.indexOf(':');
-  return colon < 0 ? null : credentials.slice(colon + 1);
+  return colon < 0 ? null : { key: credentials.slice(colon + 1), scheme: 'basic' };
 }
 
 function toArray<T>(value: T | T[] | undefined): T[] {
