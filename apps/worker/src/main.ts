@@ -133,7 +133,8 @@ interface Settling {
  * A job can fail without its processor recording it: its process crashed, or its worker died
  * more often than the queue allows (BullMQ then fails it without running it). The records
  * must not go on saying `running`: failed for good means failed, a retry to come means
- * queued. Both changes are conditional, so they do nothing where the processor was first. A
+ * queued. Only running records are touched, so this does nothing where the processor was
+ * first, nor to a run resubmitted before this handler got its turn. A
  * learning-rate grid's runs are its members, whose events say so too (member-events.ts).
  */
 async function settleFailedJob(
@@ -154,6 +155,9 @@ async function settleFailedJob(
         : err.message;
     const moved: string[] = [];
     for (const runId of runIds) {
+      // Only a run its processor left running. A settled one was recorded by the processor;
+      // a queued one may be a resubmission made since, which this late news must not fail.
+      if ((await store.runs.get(runId))?.status !== 'running') continue;
       const transition = failed
         ? await store.runs.fail(runId, { code, message }, job.attemptsMade)
         : await store.runs.release(runId, workerName);
