@@ -17,7 +17,7 @@ import { problemSeeds } from '../random.js';
 import { prepareTask } from '../tasks/task.js';
 import type { Task, TaskConfig } from '../tasks/types.js';
 import type { LossMatrix } from './loss-matrix.js';
-import { type RunHooks, runOptimizer } from './run-optimizer.js';
+import { type RunHooks, hooksOfPart, runOptimizer } from './run-optimizer.js';
 
 export type EvaluatedOptimizer =
   ClassicConfig | { readonly learned: LstmConfig; readonly weights: LstmWeights };
@@ -77,10 +77,7 @@ export async function evaluateOnTask(
       optimizer,
       seeds.slice(b * perBatch, (b + 1) * perBatch),
       steps,
-      {
-        ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
-        onProgress: (p) => hooks.onProgress?.({ ...p, fraction: (b + p.fraction) / batches }),
-      },
+      hooksOfPart(hooks, b, batches),
     );
     parts.push(part);
     if ((await hooks.shouldStop?.()) === true) break;

@@ -25,7 +25,7 @@ import {
   validateRollout,
 } from './evaluate.js';
 import type { LossMatrix } from './loss-matrix.js';
-import { type RunHooks, runOptimizer } from './run-optimizer.js';
+import { type RunHooks, hooksOfPart, runOptimizer } from './run-optimizer.js';
 import { invalidConfig } from '../errors.js';
 
 /** One loss matrix per learning rate, in the order of `lrs`. */
@@ -89,12 +89,9 @@ async function gridRateByRate(
 ): Promise<LossMatrix[]> {
   const matrices: LossMatrix[] = [];
   for (const [group, lr] of lrs.entries()) {
-    const scaled: RunHooks = {
-      ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
-      onProgress: (p) => hooks.onProgress?.({ ...p, fraction: (group + p.fraction) / lrs.length }),
-    };
     const config: ClassicConfig = { ...optimizer, lr };
-    matrices.push(await evaluateOnTask(task, config, seeds, steps, scaled, maxBatchCoords));
+    const partHooks = hooksOfPart(hooks, group, lrs.length);
+    matrices.push(await evaluateOnTask(task, config, seeds, steps, partHooks, maxBatchCoords));
     if ((await hooks.shouldStop?.()) === true) break;
   }
   const notRun = (): LossMatrix => ({

@@ -17,6 +17,14 @@ export interface RunHooks {
   shouldStop?(): Promise<boolean>;
 }
 
+/** The hooks of part `index` of `parts` run one after another: its progress as theirs. */
+export function hooksOfPart(hooks: RunHooks, index: number, parts: number): RunHooks {
+  return {
+    ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
+    onProgress: (p) => hooks.onProgress?.({ ...p, fraction: (index + p.fraction) / parts }),
+  };
+}
+
 export async function runOptimizer<S extends OptimizerState>(
   instance: TaskInstance,
   optimizer: Optimizer<S>,
