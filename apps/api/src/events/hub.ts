@@ -201,10 +201,7 @@ function connected(redis: Redis): Promise<void> {
 export function parseEntry(id: string, flat: readonly string[]): QueueEventEntry {
   const fields: Record<string, unknown> = {};
   for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1];
-  for (const key of ['data', 'returnvalue']) {
-    if (typeof fields[key] === 'string') fields[key] = parseJson(fields[key]);
-  }
-  const { event, ...rest } = fields;
+  const { event, ...rest } = withJsonParsed(fields);
   return asRunEntry({
     id,
     event: String(event),
@@ -219,11 +216,17 @@ export function parseEntry(id: string, flat: readonly string[]): QueueEventEntry
  */
 function asRunEntry(entry: QueueEventEntry): QueueEventEntry {
   if (!entry.event.startsWith(MEMBER_EVENT_PREFIX)) return entry;
-  const fields: Record<string, unknown> = { ...entry.fields };
+  const event = entry.event.slice(MEMBER_EVENT_PREFIX.length);
+  return { ...entry, event, fields: withJsonParsed(entry.fields) };
+}
+
+/** The fields with the JSON ones (`data`, `returnvalue`) parsed where still text. */
+function withJsonParsed(fields: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const parsed: Record<string, unknown> = { ...fields };
   for (const key of ['data', 'returnvalue']) {
-    if (typeof fields[key] === 'string') fields[key] = parseJson(fields[key]);
+    if (typeof parsed[key] === 'string') parsed[key] = parseJson(parsed[key]);
   }
-  return { ...entry, event: entry.event.slice(MEMBER_EVENT_PREFIX.length), fields };
+  return parsed;
 }
 
 function parseJson(text: string): unknown {
