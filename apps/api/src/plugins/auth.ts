@@ -143,7 +143,7 @@ function checkAccess(request: FastifyRequest, reply: FastifyReply, needed: Acces
   const policy = request.server.authPolicy;
   if (policy.keys.length === 0) return;
 
-  const { presented, key } = credentialsOf(request);
+  const { presented, key, scheme } = credentialsOf(request);
   if (!presented) {
     if (needed === 'read' && !policy.readsNeedKey) return;
     // One header line per scheme: Chromium ignores a Basic challenge listed after another.
@@ -164,7 +164,7 @@ function checkAccess(request: FastifyRequest, reply: FastifyReply, needed: Acces
       'The API key sent is read-only; writing needs a read-write key.',
     );
   }
-  if (needed === 'write' && credentialsOf(request).scheme === 'basic' && crossSite(request)) {
+  if (needed === 'write' && scheme === 'basic' && crossSite(request)) {
     throw new ApiError(
       'AUTH_FORBIDDEN',
       "A write with a browser's saved credentials came from another site's page; " +
