@@ -22,7 +22,7 @@ import { NO_SIZE_LIMITS, normalizeRun, runIdOf, type BaselineRun } from '@metaop
 import type { WorkerConfig } from './config.js';
 import type { Logger } from 'pino';
 import type { WorkerContext } from './context.js';
-import { MemberEvents } from './member-events.js';
+import { MemberEvents, failRuns, releaseRuns } from './member-events.js';
 import { ProgressReporter } from './progress.js';
 
 /** A grid run's end that its `completed` event reports (a failure has its own event). */
@@ -155,17 +155,13 @@ export async function processGrid(
       },
     );
   } catch (error) {
-    throw await gridFailure(ctx, job, todo, error, log, events);
+    throw await gridFailure(ctx, job, runIds, error, log, events);
   }
 
   // 4. Store each run's outcome, or hand the job back if it was stopped.
   if (!Array.isArray(outcomes)) {
-    const released: string[] = [];
-    for (const { runId } of todo) {
-      if ((await ctx.store.runs.release(runId, ctx.workerName)).changed) released.push(runId);
-    }
     // Before the job is handed back: once it waits, another worker may take it and say so.
-    await events.requeued(released, 'waiting');
+    await releaseRuns(ctx.store, events, runIds, ctx.workerName, 'waiting');
     await job.moveToWait(token);
     log.info({}, 'learning-rate grid handed back');
     throw new WaitingError();
@@ -208,13 +204,9 @@ async function refuseGrid(
 ): Promise<Error> {
   const message = `Job payload refused: ${error instanceof Error ? error.message : String(error)}`;
   log.error({ code: 'JOB_PAYLOAD_INVALID' }, 'grid payload refused');
+  const runIds = job.data.runs.map((run) => run.runId);
   const refusal = { code: 'JOB_PAYLOAD_INVALID', message };
-  const failed: string[] = [];
-  for (const { runId } of job.data.runs) {
-    const transition = await ctx.store.runs.fail(runId, refusal, job.attemptsMade + 1);
-    if (transition.changed) failed.push(runId);
-  }
-  await events.failed(failed, message);
+  await failRuns(ctx.store, events, runIds, refusal, job.attemptsMade + 1);
   return new UnrecoverableError(`JOB_PAYLOAD_INVALID: ${message}`);
 }
 
@@ -222,7 +214,7 @@ async function refuseGrid(
 async function gridFailure(
   ctx: WorkerContext,
   job: SandboxedJob<GridJobData, unknown>,
-  runs: readonly { runId: string }[],
+  runIds: readonly string[],
   error: unknown,
   log: Logger,
   events: MemberEvents,
@@ -231,14 +223,9 @@ async function gridFailure(
   const lastAttempt = attempt >= (job.opts.attempts ?? 1);
   const message = error instanceof Error ? error.message : String(error);
   log.error({ err: error, attempt, lastAttempt }, 'learning-rate grid failed');
-  const moved: string[] = [];
-  for (const { runId } of runs) {
-    const transition = lastAttempt
-      ? await ctx.store.runs.fail(runId, { code: 'RUN_FAILED', message }, attempt)
-      : await ctx.store.runs.release(runId, ctx.workerName);
-    if (transition.changed) moved.push(runId);
-  }
-  // The events say so too. (Publishing waits out a Redis outage, as the job itself does.)
-  await (lastAttempt ? events.failed(moved, message) : events.requeued(moved, 'delayed'));
+  // (Publishing their events waits out a Redis outage, as the job itself does.)
+  await (lastAttempt
+    ? failRuns(ctx.store, events, runIds, { code: 'RUN_FAILED', message }, attempt)
+    : releaseRuns(ctx.store, events, runIds, ctx.workerName, 'delayed'));
   return error instanceof Error ? error : new Error(message);
 }

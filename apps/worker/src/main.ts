@@ -23,7 +23,7 @@ import { createStore, type Store } from '@metaopt/store';
 import type { Logger } from 'pino';
 import { loadWorkerConfig } from './config.js';
 import { createLogger } from './logger.js';
-import { MemberEvents } from './member-events.js';
+import { MemberEvents, failRuns, releaseRuns } from './member-events.js';
 import { patientStore } from './patient-store.js';
 import { STOP_FOR_CANCELLATION, STOP_FOR_SHUTDOWN } from './stop-reasons.js';
 
@@ -59,14 +59,16 @@ async function main(): Promise<void> {
     maxStalledCount: config.maxStalledCount,
   });
   const active = new Set<string>();
-  const memberEvents = MemberEvents.open(config);
+  // Opened on the first grid that fails here: most workers never need the connection.
+  let memberEvents: MemberEvents | undefined;
+  const gridEvents = () => (memberEvents ??= MemberEvents.open(config));
   worker.on('active', (job) => void (job.id && active.add(job.id)));
   worker.on('completed', (job) => void (job.id && active.delete(job.id)));
   worker.on('failed', (job, err) => {
     if (!job?.id) return;
     active.delete(job.id);
     log.warn({ jobId: job.id, err }, 'job attempt failed');
-    void settleFailedJob({ store, workerName, memberEvents, log }, job, err);
+    void settleFailedJob({ store, workerName, gridEvents, log }, job, err);
   });
   worker.on('error', (err) => log.error({ err }, 'worker error'));
 
@@ -112,7 +114,7 @@ async function main(): Promise<void> {
       await Promise.all([...active].map((id) => store.runs.release(id, workerName)));
     }
     await subscriber.quit().catch(() => undefined);
-    await memberEvents.close().catch(() => undefined);
+    await memberEvents?.close().catch(() => undefined);
     if (inTime) await connection.quit().catch(() => undefined);
     await store.close();
     log.info({ inTime }, 'worker stopped');
@@ -125,7 +127,7 @@ async function main(): Promise<void> {
 interface Settling {
   readonly store: Store;
   readonly workerName: string;
-  readonly memberEvents: MemberEvents;
+  readonly gridEvents: () => MemberEvents;
   readonly log: Logger;
 }
 
@@ -138,7 +140,7 @@ interface Settling {
  * learning-rate grid's runs are its members, whose events say so too (member-events.ts).
  */
 async function settleFailedJob(
-  { store, workerName, memberEvents, log }: Settling,
+  { store, workerName, gridEvents, log }: Settling,
   job: Job<RunJobData, RunJobResult>,
   err: Error,
 ): Promise<void> {
@@ -153,18 +155,16 @@ async function settleFailedJob(
       code === 'RUN_STALLED'
         ? 'The workers running this run stopped answering too many times.'
         : err.message;
-    const moved: string[] = [];
+    // Only runs its processor left running. A settled one was recorded by the processor; a
+    // queued one may be a resubmission made since, which this late news must not fail.
+    const running: string[] = [];
     for (const runId of runIds) {
-      // Only a run its processor left running. A settled one was recorded by the processor;
-      // a queued one may be a resubmission made since, which this late news must not fail.
-      if ((await store.runs.get(runId))?.status !== 'running') continue;
-      const transition = failed
-        ? await store.runs.fail(runId, { code, message }, job.attemptsMade)
-        : await store.runs.release(runId, workerName);
-      if (transition.changed) moved.push(runId);
+      if ((await store.runs.get(runId))?.status === 'running') running.push(runId);
     }
-    if (!grid) return;
-    await (failed ? memberEvents.failed(moved, message) : memberEvents.requeued(moved, 'delayed'));
+    const events = grid && running.length > 0 ? gridEvents() : null;
+    await (failed
+      ? failRuns(store, events, running, { code, message }, job.attemptsMade)
+      : releaseRuns(store, events, running, workerName, 'delayed'));
   } catch (error) {
     log.error({ runIds, err: error }, 'cannot record the failed job on its runs');
   }

@@ -13,10 +13,48 @@ import {
   createRedis,
   type RunJobResult,
 } from '@metaopt/queue';
+import type { RunError, Store, Transition } from '@metaopt/store';
 import type { WorkerConfig } from './config.js';
 import type { ProgressSink, RunProgress } from './progress.js';
 
 type MemberEvent = 'active' | 'waiting' | 'delayed' | 'progress' | 'completed' | 'failed';
+
+/**
+ * Fails the runs whose records allow it (queued or running), and says so for those alone:
+ * a run settled or cancelled meanwhile keeps its record and its last event. `events` null:
+ * the runs are not a grid's, and their job's own events speak for them.
+ */
+export async function failRuns(
+  store: Store,
+  events: MemberEvents | null,
+  runIds: readonly string[],
+  error: RunError,
+  attempts: number,
+): Promise<void> {
+  const failed = await changed(runIds, (runId) => store.runs.fail(runId, error, attempts));
+  await events?.failed(failed, error.message);
+}
+
+/** Puts this worker's running runs back to queued, and says so for those it moved. */
+export async function releaseRuns(
+  store: Store,
+  events: MemberEvents | null,
+  runIds: readonly string[],
+  worker: string,
+  reason: 'waiting' | 'delayed',
+): Promise<void> {
+  const released = await changed(runIds, (runId) => store.runs.release(runId, worker));
+  await events?.requeued(released, reason);
+}
+
+async function changed(
+  runIds: readonly string[],
+  move: (runId: string) => Promise<Transition>,
+): Promise<string[]> {
+  const moved: string[] = [];
+  for (const runId of runIds) if ((await move(runId)).changed) moved.push(runId);
+  return moved;
+}
 
 export class MemberEvents {
   constructor(private readonly producer: QueueEventsProducer) {}
