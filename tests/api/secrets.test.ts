@@ -105,6 +105,12 @@ describe('logs', () => {
     );
     expect(done, worker.output().slice(-3000)).toBe('succeeded');
     expect((await fetch(`${baseUrl}/v1/runs/not-a-hash`)).status).toBe(400);
+    // The worker logs after it stores, so its last line may still be in the pipe.
+    await pollUntil(
+      async () => worker.output(),
+      (output) => output.includes('run finished'),
+      { timeoutMs: 10_000, intervalMs: 50 },
+    );
 
     const logs = apiOutput + worker.output();
     expect(logs).toMatch(/api keys loaded/);

@@ -16,7 +16,14 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '@metaopt/store';
 import { startTestApi, type TestApi } from '../helpers/api.js';
-import { linesOf, processAlive, runReaches, stateEpochs, tail } from '../helpers/faults.js';
+import {
+  linesOf,
+  linesOnceLogged,
+  processAlive,
+  runReaches,
+  stateEpochs,
+  tail,
+} from '../helpers/faults.js';
 import { pollUntil } from '../helpers/poll.js';
 import { testServices, type TestServices } from '../helpers/services.js';
 import { spawnWorker, type TestWorker } from '../helpers/worker.js';
@@ -154,7 +161,7 @@ describe('meta-training interrupted', () => {
       expect(survivorEpochs).toEqual(
         Array.from({ length: metaTrain.epochs - resumedAt }, (_, i) => resumedAt + i + 1),
       );
-      expect(linesOf(s.workers, 'run finished', runId)).toHaveLength(1);
+      expect(await linesOnceLogged(s.workers, 'run finished', runId)).toHaveLength(1);
       expect((await s.api.store.runs.list()).items).toHaveLength(1);
 
       expect(await numbersOf(s.api.store, runId)).toEqual(await expected);
@@ -274,7 +281,7 @@ describe('meta-training interrupted', () => {
       const resumed = linesOf([second], 'resuming meta-training', runId)[0];
       expect(resumed?.epochsDone).toBe(metaTrain.epochs);
       expect(linesOf([second], 'epoch finished', runId)).toHaveLength(0);
-      expect(linesOf(s.workers, 'run finished', runId)).toHaveLength(1);
+      expect(await linesOnceLogged(s.workers, 'run finished', runId)).toHaveLength(1);
 
       expect(await numbersOf(s.api.store, runId)).toEqual(await expected);
     });

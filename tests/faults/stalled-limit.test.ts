@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../helpers/api.js';
 import {
   linesOf,
+  linesOnceLogged,
   logLines,
   processAlive,
   runReaches,
@@ -117,7 +118,7 @@ describe('a run that loses its worker more often than WORKER_MAX_STALLED_COUNT a
       const done = await runReaches(api.store, runId, ['succeeded'], 120_000);
       expect(done).toMatchObject({ worker: 'second', error: null });
       expect(linesOf([second], 'run started', runId)).toHaveLength(1);
-      expect(linesOf(workers, 'run finished', runId)).toHaveLength(1);
+      expect(await linesOnceLogged(workers, 'run finished', runId)).toHaveLength(1);
     });
   });
 });

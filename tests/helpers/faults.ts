@@ -35,6 +35,23 @@ export function linesOf(workers: readonly TestWorker[], msg: string, runId?: str
     .filter((line) => line.msg === msg && (runId === undefined || line.runId === runId));
 }
 
+/**
+ * The `msg` lines about `runId` once at least one has arrived. A worker logs after it writes,
+ * so a record can read finished a moment before the pipe brings the line that says so.
+ */
+export async function linesOnceLogged(
+  workers: readonly TestWorker[],
+  msg: string,
+  runId: string,
+  timeoutMs = 10_000,
+): Promise<LogLine[]> {
+  return pollUntil(
+    async () => linesOf(workers, msg, runId),
+    (lines) => lines.length > 0,
+    { timeoutMs, intervalMs: 50 },
+  );
+}
+
 /** How many times each run was started across `workers`. */
 export function startsByRun(workers: readonly TestWorker[]): Map<string, number> {
   const starts = new Map<string, number>();
