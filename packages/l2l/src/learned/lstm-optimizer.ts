@@ -96,13 +96,46 @@ export function lstmOptimizer(config: LstmConfig, params: LstmParams): Optimizer
     // grad [P, n]; state tensors [P·n, H]
     update: (grad, state) =>
       tf.tidy(() => {
-        const g = tf.reshape(grad, [-1, 1]) as tf.Tensor2D;
-        const x = config.preprocess ? preprocessGrad(g) : g;
-        const first = cellStep(params.recurs, x, state.h0, state.c0);
-        const second = cellStep(params.recurs2, first.h, state.h1, state.c1);
-        const out = tf.add(matMul(second.h, params.outWeight), params.outBias);
-        const update = tf.reshape(tf.mul(out, config.outMul), grad.shape) as tf.Tensor2D;
-        return { update, state: { h0: first.h, c0: first.c, h1: second.h, c1: second.c } };
+        const first = lowerLayer(config, params, grad, state.h0, state.c0);
+        const second = upperLayer(config, params, first.h, state.h1, state.c1, grad.shape);
+        const next = { h0: first.h, c0: first.c, h1: second.h, c1: second.c };
+        return { update: second.update, state: next };
       }),
   };
+}
+
+/**
+ * The first LSTM layer on grad [P, n]: its next h and c [N, H]. Each layer runs in its own
+ * scope, so that one layer's intermediates (~40 tensors of [N, H]) are freed before the next
+ * layer's are made.
+ */
+export function lowerLayer(
+  config: LstmConfig,
+  params: LstmParams,
+  grad: tf.Tensor2D,
+  h0: tf.Tensor2D,
+  c0: tf.Tensor2D,
+): { h: tf.Tensor2D; c: tf.Tensor2D } {
+  return tf.tidy(() => {
+    const g = tf.reshape(grad, [-1, 1]) as tf.Tensor2D;
+    const x = config.preprocess ? preprocessGrad(g) : g;
+    return cellStep(params.recurs, x, h0, c0);
+  });
+}
+
+/** The second layer on the first's h [N, H], and the output: the update (`shape`), h and c. */
+export function upperLayer(
+  config: LstmConfig,
+  params: LstmParams,
+  lowerH: tf.Tensor2D,
+  h1: tf.Tensor2D,
+  c1: tf.Tensor2D,
+  shape: [number, number],
+): { update: tf.Tensor2D; h: tf.Tensor2D; c: tf.Tensor2D } {
+  return tf.tidy(() => {
+    const next = cellStep(params.recurs2, lowerH, h1, c1);
+    const out = tf.add(matMul(next.h, params.outWeight), params.outBias);
+    const update = tf.reshape(tf.mul(out, config.outMul), shape) as tf.Tensor2D;
+    return { update, h: next.h, c: next.c };
+  });
 }

@@ -20,7 +20,15 @@ import * as tf from '@tensorflow/tfjs';
 import { dispose, tidy } from '../backend/scope.js';
 import type { CellLayout } from '../learned/cell.js';
 import type { LstmConfig } from '../learned/config.js';
-import { type LstmState, lstmOptimizer, lstmParams } from '../learned/lstm-optimizer.js';
+import {
+  type LstmParams,
+  type LstmState,
+  lowerLayer,
+  lstmOptimizer,
+  lstmParams,
+  upperLayer,
+} from '../learned/lstm-optimizer.js';
+import type { Optimizer } from '../optimizers/types.js';
 import type { TaskBatch, TaskInstance } from '../tasks/types.js';
 
 /** Where a truncation starts: θ [P, n] and the LSTM state, all cut from any graph. */
@@ -50,13 +58,22 @@ export interface Truncation {
   readonly grads: readonly tf.Tensor2D[];
 }
 
+/**
+ * The forward pass keeps the LSTM state of every STATE_STRIDE-th step; the backward pass
+ * recomputes the others from the step before, without a tape. An MNIST truncation of 20 steps
+ * then holds ~50 MB of states instead of ~100, for one more LSTM step every other step (~5%
+ * of a truncation's time). Recomputed states are the same bits as the forward pass's.
+ */
+const STATE_STRIDE = 2;
+
 /** What the backward pass needs of step t: its LSTM input and state. */
 interface SavedStep {
   /** The gradient fed to the LSTM [P, n]. */
   readonly input: tf.Tensor2D;
   /** ∇f(θ_t) [P, n]: differs from `input` only under fixedGrads. */
   readonly grad: tf.Tensor2D;
-  readonly state: LstmState;
+  /** s_t, or null where the backward pass recomputes it from step t − 1. */
+  readonly state: LstmState | null;
 }
 
 /**
@@ -114,13 +131,18 @@ function runForward(
         return input === grad ? out : { ...out, input: tf.clone(input) };
       });
       losses.push(next.value);
-      saved.push({ input: next.input, grad: next.grad, state });
+      const kept = t % STATE_STRIDE === 0;
+      saved.push({ input: next.input, grad: next.grad, state: kept ? state : null });
+      if (!kept) dispose(state);
       if (theta !== start.theta) theta.dispose();
       theta = next.theta as tf.Tensor2D;
       state = next.state;
     });
   } catch (error) {
+    // The state the failed step started from is not among the saved ones yet.
+    const current = state === start.state ? [] : state;
     tf.dispose([losses, saved.map(disposable(start)), theta === start.theta ? [] : theta]);
+    dispose(current);
     throw error;
   } finally {
     dispose(params);
@@ -132,8 +154,9 @@ function runForward(
 function disposable(start: Carry): (step: SavedStep) => tf.Tensor[] {
   return (step) => {
     const own = step.input === step.grad ? [step.grad] : [step.input, step.grad];
+    if (step.state === null || step.state === start.state) return own;
     const { h0, c0, h1, c1 } = step.state;
-    return step.state === start.state ? own : [...own, h0, c0, h1, c1];
+    return [...own, h0, c0, h1, c1];
   };
 }
 
@@ -154,11 +177,26 @@ function backward(
   let dState: LstmState | null = null;
   // ∂L/∂(θ_{t+1} − θ_t) = (1/P) Σ_{s>t} g_s, built from the last step backwards.
   let suffix: tf.Tensor2D = tf.zerosLike(saved[saved.length - 1]!.grad);
+  const params = tidy(() =>
+    lstmParams(tf.reshape(phi, [-1]) as tf.Tensor1D, config, instance.nCoords, layout),
+  );
+  const optimizer = lstmOptimizer(config, params);
   try {
     for (let t = saved.length - 1; t >= 0; t -= 1) {
       const step = saved[t]!;
       if (t < saved.length - 1) {
-        const vjp = stepVjp(phi, config, instance.nCoords, step, suffix, dState, layout);
+        const state = step.state ?? recomputedState(optimizer, saved[t - 1]!);
+        const vjp = stepVjp(
+          phi,
+          config,
+          instance.nCoords,
+          step.input,
+          state,
+          suffix,
+          dState,
+          layout,
+        );
+        if (state !== step.state) dispose(state);
         const total = tf.add(phiGrad, vjp.phi) as tf.Tensor2D;
         tf.dispose([phiGrad, vjp.phi, dState ?? []]);
         phiGrad = total;
@@ -174,40 +212,66 @@ function backward(
     throw error;
   } finally {
     tf.dispose([suffix, dState ?? []]);
+    dispose(params);
   }
+}
+
+/** s_{t+1} from the saved step t, as the forward pass computed it. */
+function recomputedState(optimizer: Optimizer<LstmState>, previous: SavedStep): LstmState {
+  return tidy(() => optimizer.update(previous.input, previous.state!).state);
 }
 
 /**
  * Pulls (dUpdate [P, n], dState [N, H] each) back through one LSTM step at (g_t, s_t):
  * returns ∂/∂φ [1, nφ] and ∂/∂s_t. dState null means zero (the step after is the last).
+ *
+ * One layer at a time, so that memory holds one layer's tape, not both: the upper layer
+ * first, at the lower layer's output recomputed without a tape, then the lower layer, pulled
+ * back from what reached its output. Each tensor receives its gradients in the order a single
+ * tape over the whole step would add them (the state terms last in the forward pass, so first
+ * in the backward one), and each part of φ belongs to one layer, so the sums are the same bits
+ * (test/step-vjp.test.ts holds it to a single tape). Exported for that test only.
  */
-function stepVjp(
+export function stepVjp(
   phi: tf.Tensor2D,
   config: LstmConfig,
   nCoords: number,
-  step: SavedStep,
+  input: tf.Tensor2D,
+  state: LstmState,
   dUpdate: tf.Tensor2D,
   dState: LstmState | null,
   layout: CellLayout | undefined,
 ): { phi: tf.Tensor2D; state: LstmState } {
   return tf.tidy(() => {
-    const { h0, c0, h1, c1 } = step.state;
-    const pulled = (phiArg: tf.Tensor, ...state: tf.Tensor[]): tf.Scalar => {
-      const flat = tf.reshape(phiArg, [-1]) as tf.Tensor1D;
-      const optimizer = lstmOptimizer(config, lstmParams(flat, config, nCoords, layout));
-      const [sh0, sc0, sh1, sc1] = state as tf.Tensor2D[];
-      const next = optimizer.update(step.input, { h0: sh0!, c0: sc0!, h1: sh1!, c1: sc1! });
+    const { h0, c0, h1, c1 } = state;
+    const paramsOf = (phiArg: tf.Tensor): LstmParams =>
+      lstmParams(tf.reshape(phiArg, [-1]) as tf.Tensor1D, config, nCoords, layout);
+    const lowerH = tf.tidy(() => lowerLayer(config, paramsOf(phi), input, h0, c0).h);
+
+    const pulledUpper = (phiArg: tf.Tensor, ...inputs: tf.Tensor[]): tf.Scalar => {
+      const [x, sh1, sc1] = inputs as tf.Tensor2D[];
+      const shape = input.shape;
+      const next = upperLayer(config, paramsOf(phiArg), x!, sh1!, sc1!, shape);
       const terms = [tf.sum(tf.mul(next.update, dUpdate))];
       if (dState) {
-        for (const key of ['h0', 'c0', 'h1', 'c1'] as const) {
-          terms.push(tf.sum(tf.mul(next.state[key], dState[key])));
-        }
+        terms.push(tf.sum(tf.mul(x!, dState.h0)));
+        terms.push(tf.sum(tf.mul(next.h, dState.h1)), tf.sum(tf.mul(next.c, dState.c1)));
       }
       return tf.addN(terms) as tf.Scalar;
     };
-    const [dPhi, dh0, dc0, dh1, dc1] = tf.grads(pulled)([phi, h0, c0, h1, c1]);
+    const [dPhiUpper, dLowerH, dh1, dc1] = tf.grads(pulledUpper)([phi, lowerH, h1, c1]);
+
+    const pulledLower = (phiArg: tf.Tensor, ...inputs: tf.Tensor[]): tf.Scalar => {
+      const [sh0, sc0] = inputs as tf.Tensor2D[];
+      const next = lowerLayer(config, paramsOf(phiArg), input, sh0!, sc0!);
+      const terms = [tf.sum(tf.mul(next.h, dLowerH!))];
+      if (dState) terms.push(tf.sum(tf.mul(next.c, dState.c0)));
+      return tf.addN(terms) as tf.Scalar;
+    };
+    const [dPhiLower, dh0, dc0] = tf.grads(pulledLower)([phi, h0, c0]);
+
     return {
-      phi: dPhi as tf.Tensor2D,
+      phi: tf.add(dPhiUpper!, dPhiLower!) as tf.Tensor2D,
       state: { h0: dh0 as tf.Tensor2D, c0: dc0 as tf.Tensor2D, h1: dh1, c1: dc1 } as LstmState,
     };
   });
