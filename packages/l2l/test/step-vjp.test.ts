@@ -17,6 +17,7 @@ import {
 } from '../src/index.js';
 import type { CellLayout } from '../src/learned/cell.js';
 import { lstmInputSize } from '../src/learned/config.js';
+import { lowerLayer } from '../src/learned/lstm-optimizer.js';
 import { stepVjp } from '../src/meta/truncation.js';
 import { useWasmBackend } from './helpers/setup.js';
 
@@ -70,7 +71,10 @@ describe('one step pulled back a layer at a time', () => {
           const dUpdate = tf.randomNormal(SHAPE, 0, 1, 'float32', 2) as tf.Tensor2D;
           const dState = withState ? randomState(20) : null;
 
-          const layered = stepVjp(phi, config, ROWS, input, state, dUpdate, dState, layout);
+          const params = lstmParams(tf.reshape(phi, [-1]) as tf.Tensor1D, config, ROWS, layout);
+          const lowerH = lowerLayer(config, params, input, state.h0, state.c0).h;
+          const cotangents = { dUpdate, dState, layout };
+          const layered = stepVjp(phi, config, ROWS, { input }, state, lowerH, cotangents);
           const [dPhi, ...dStates] = oneTapeVjp(phi, input, state, dUpdate, dState, layout);
 
           expect(layered.phi.dataSync()).toEqual(dPhi!.dataSync());

@@ -59,12 +59,15 @@ export interface Truncation {
 }
 
 /**
- * The forward pass keeps the LSTM state of every STATE_STRIDE-th step; the backward pass
- * recomputes the others from the step before, without a tape. An MNIST truncation of 20 steps
- * then holds ~50 MB of states instead of ~100, for one more LSTM step every other step (~5%
- * of a truncation's time). Recomputed states are the same bits as the forward pass's.
+ * The forward pass keeps the LSTM state of every other step, counted from the last, and of the
+ * first (the caller's, so free); the backward pass recomputes each of the others from the step
+ * before, which is kept, without a tape. An MNIST truncation of 20 steps then holds ~50 MB of
+ * states instead of ~100, for one more LSTM step every other step (~13% of a truncation's
+ * time). Recomputed states are the same bits as the forward pass's.
  */
-const STATE_STRIDE = 2;
+function keepsState(t: number, steps: number): boolean {
+  return t === 0 || (steps - 1 - t) % 2 === 0;
+}
 
 /** What the backward pass needs of step t: its LSTM input and state. */
 interface SavedStep {
@@ -131,7 +134,7 @@ function runForward(
         return input === grad ? out : { ...out, input: tf.clone(input) };
       });
       losses.push(next.value);
-      const kept = t % STATE_STRIDE === 0;
+      const kept = keepsState(t, batches.length);
       saved.push({ input: next.input, grad: next.grad, state: kept ? state : null });
       if (!kept) dispose(state);
       if (theta !== start.theta) theta.dispose();
@@ -181,27 +184,25 @@ function backward(
     lstmParams(tf.reshape(phi, [-1]) as tf.Tensor1D, config, instance.nCoords, layout),
   );
   const optimizer = lstmOptimizer(config, params);
+  // s_{t+1} while step t is pulled back: its h0 is the lower layer's output at step t.
+  let after: { state: LstmState; recomputed: boolean } | null = null;
   try {
     for (let t = saved.length - 1; t >= 0; t -= 1) {
       const step = saved[t]!;
-      if (t < saved.length - 1) {
-        const state = step.state ?? recomputedState(optimizer, saved[t - 1]!);
-        const vjp = stepVjp(
-          phi,
-          config,
-          instance.nCoords,
-          step.input,
-          state,
-          suffix,
+      const state = step.state ?? recomputedState(optimizer, saved[t - 1]!);
+      if (after) {
+        const vjp = stepVjp(phi, config, instance.nCoords, step, state, after.state.h0, {
+          dUpdate: suffix,
           dState,
           layout,
-        );
-        if (state !== step.state) dispose(state);
+        });
         const total = tf.add(phiGrad, vjp.phi) as tf.Tensor2D;
         tf.dispose([phiGrad, vjp.phi, dState ?? []]);
         phiGrad = total;
         dState = vjp.state;
+        if (after.recomputed) dispose(after.state);
       }
+      after = { state, recomputed: state !== step.state };
       const nextSuffix = tf.tidy(() => tf.add(suffix, tf.div(step.grad, P)) as tf.Tensor2D);
       suffix.dispose();
       suffix = nextSuffix;
@@ -212,6 +213,7 @@ function backward(
     throw error;
   } finally {
     tf.dispose([suffix, dState ?? []]);
+    if (after?.recomputed) dispose(after.state);
     dispose(params);
   }
 }
@@ -221,13 +223,22 @@ function recomputedState(optimizer: Optimizer<LstmState>, previous: SavedStep): 
   return tidy(() => optimizer.update(previous.input, previous.state!).state);
 }
 
+/** What reaches one step's outputs from the steps after it. */
+export interface StepCotangents {
+  /** ∂L/∂u_t [P, n]. */
+  readonly dUpdate: tf.Tensor2D;
+  /** ∂L/∂s_{t+1}, [N, H] each; null means zero (the step after is the last). */
+  readonly dState: LstmState | null;
+  readonly layout: CellLayout | undefined;
+}
+
 /**
- * Pulls (dUpdate [P, n], dState [N, H] each) back through one LSTM step at (g_t, s_t):
- * returns ∂/∂φ [1, nφ] and ∂/∂s_t. dState null means zero (the step after is the last).
+ * Pulls the cotangents back through one LSTM step at (g_t, s_t): returns ∂/∂φ [1, nφ] and
+ * ∂/∂s_t. `lowerH` is the lower layer's output at this step, i.e. s_{t+1}'s h0.
  *
  * One layer at a time, so that memory holds one layer's tape, not both: the upper layer
- * first, at the lower layer's output recomputed without a tape, then the lower layer, pulled
- * back from what reached its output. Each tensor receives its gradients in the order a single
+ * first, at the lower layer's output, then the lower layer, pulled back from what reached its
+ * output. Each tensor receives its gradients in the order a single
  * tape over the whole step would add them (the state terms last in the forward pass, so first
  * in the backward one), and each part of φ belongs to one layer, so the sums are the same bits
  * (test/step-vjp.test.ts holds it to a single tape). Exported for that test only.
@@ -236,17 +247,15 @@ export function stepVjp(
   phi: tf.Tensor2D,
   config: LstmConfig,
   nCoords: number,
-  input: tf.Tensor2D,
+  { input }: Pick<SavedStep, 'input'>,
   state: LstmState,
-  dUpdate: tf.Tensor2D,
-  dState: LstmState | null,
-  layout: CellLayout | undefined,
+  lowerH: tf.Tensor2D,
+  { dUpdate, dState, layout }: StepCotangents,
 ): { phi: tf.Tensor2D; state: LstmState } {
   return tf.tidy(() => {
     const { h0, c0, h1, c1 } = state;
     const paramsOf = (phiArg: tf.Tensor): LstmParams =>
       lstmParams(tf.reshape(phiArg, [-1]) as tf.Tensor1D, config, nCoords, layout);
-    const lowerH = tf.tidy(() => lowerLayer(config, paramsOf(phi), input, h0, c0).h);
 
     const pulledUpper = (phiArg: tf.Tensor, ...inputs: tf.Tensor[]): tf.Scalar => {
       const [x, sh1, sc1] = inputs as tf.Tensor2D[];
