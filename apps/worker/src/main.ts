@@ -9,28 +9,23 @@
  */
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker, type Job } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import {
-  GRID_JOB,
   RUNS_QUEUE,
   cancellationChannel,
   createRedis,
-  type GridJobData,
   type RunJobData,
   type RunJobResult,
 } from '@metaopt/queue';
-import { createStore, type Store } from '@metaopt/store';
-import type { Logger } from 'pino';
+import { createStore } from '@metaopt/store';
 import { loadWorkerConfig } from './config.js';
+import { settleFailedJob } from './failed-jobs.js';
 import { createLogger } from './logger.js';
-import { MemberEvents, failRuns, releaseRuns } from './member-events.js';
+import { MemberEvents } from './member-events.js';
 import { patientStore } from './patient-store.js';
 import { STOP_FOR_CANCELLATION, STOP_FOR_SHUTDOWN } from './stop-reasons.js';
 
 const processorFile = fileURLToPath(new URL('./processor.ts', import.meta.url));
-
-/** BullMQ's reason for a job failed by its stalled-job check rather than by a processor. */
-const STALLED_TOO_OFTEN = 'job stalled more than allowable limit';
 
 /** How often a closing worker repeats its stop request, for a job fetched just then. */
 const STOP_REPEAT_MS = 200;
@@ -58,6 +53,8 @@ async function main(): Promise<void> {
     stalledInterval: config.stalledIntervalMs,
     maxStalledCount: config.maxStalledCount,
   });
+  // Read by the clean-up after a failed job, to tell the job from one added since in its place.
+  const queue = new Queue(RUNS_QUEUE, { connection, prefix: config.queuePrefix });
   const active = new Set<string>();
   // Opened on the first grid that fails here: most workers never need the connection.
   let memberEvents: MemberEvents | undefined;
@@ -68,7 +65,7 @@ async function main(): Promise<void> {
     if (!job?.id) return;
     active.delete(job.id);
     log.warn({ jobId: job.id, err }, 'job attempt failed');
-    void settleFailedJob({ store, workerName, gridEvents, log }, job, err);
+    void settleFailedJob({ store, queue, workerName, gridEvents, log }, job, err);
   });
   worker.on('error', (err) => log.error({ err }, 'worker error'));
 
@@ -114,6 +111,7 @@ async function main(): Promise<void> {
       await Promise.all([...active].map((id) => store.runs.release(id, workerName)));
     }
     await subscriber.quit().catch(() => undefined);
+    await queue.close().catch(() => undefined);
     await memberEvents?.close().catch(() => undefined);
     if (inTime) await connection.quit().catch(() => undefined);
     await store.close();
@@ -122,52 +120,6 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
-}
-
-interface Settling {
-  readonly store: Store;
-  readonly workerName: string;
-  readonly gridEvents: () => MemberEvents;
-  readonly log: Logger;
-}
-
-/**
- * A job can fail without its processor recording it: its process crashed, or its worker died
- * more often than the queue allows (BullMQ then fails it without running it). The records
- * must not go on saying `running`: failed for good means failed, a retry to come means
- * queued. Only running records are touched, so this does nothing where the processor was
- * first, nor to a run resubmitted before this handler got its turn. A
- * learning-rate grid's runs are its members, whose events say so too (member-events.ts).
- */
-async function settleFailedJob(
-  { store, workerName, gridEvents, log }: Settling,
-  job: Job<RunJobData, RunJobResult>,
-  err: Error,
-): Promise<void> {
-  const grid = job.name === GRID_JOB;
-  const runIds = grid
-    ? (job.data as unknown as GridJobData).runs.map((run) => run.runId)
-    : [job.id as string];
-  try {
-    const failed = (await job.getState()) === 'failed';
-    const code = err.message === STALLED_TOO_OFTEN ? 'RUN_STALLED' : 'RUN_FAILED';
-    const message =
-      code === 'RUN_STALLED'
-        ? 'The workers running this run stopped answering too many times.'
-        : err.message;
-    // Only runs its processor left running. A settled one was recorded by the processor; a
-    // queued one may be a resubmission made since, which this late news must not fail.
-    const running: string[] = [];
-    for (const runId of runIds) {
-      if ((await store.runs.get(runId))?.status === 'running') running.push(runId);
-    }
-    const events = grid && running.length > 0 ? gridEvents() : null;
-    await (failed
-      ? failRuns(store, events, running, { code, message }, job.attemptsMade)
-      : releaseRuns(store, events, running, workerName, 'delayed'));
-  } catch (error) {
-    log.error({ runIds, err: error }, 'cannot record the failed job on its runs');
-  }
 }
 
 await main();
