@@ -12,6 +12,8 @@ import type { RunRecord, RunStatus, Store } from '@metaopt/store';
 const SETTLED = new Set(['succeeded', 'diverged']);
 /** Statuses that a new submission starts over. */
 const RESTARTABLE = new Set(['failed', 'cancelled']);
+/** How long a restart waits for a job whose run was recorded failed to leave `active`. */
+const FAILING_JOB_WAIT_MS = 5000;
 
 export interface SubmittedRun {
   id: string;
@@ -38,7 +40,7 @@ export class SubmissionService {
     const records = await this.recordAll(runs);
 
     const restart = runs.filter((run) => RESTARTABLE.has(records.get(run.id)?.status ?? ''));
-    if (restart.length > 0) await this.restart(restart.map((run) => run.id));
+    if (restart.length > 0) await this.restart(restart.map((run) => records.get(run.id)!));
 
     const settled = new Set(
       runs.filter((run) => SETTLED.has(records.get(run.id)?.status ?? '')).map((run) => run.id),
@@ -67,12 +69,24 @@ export class SubmissionService {
     return new Map(records.map((record) => [record.id, record]));
   }
 
-  /** A failed job stays in Redis for inspection; it must go before the run can be queued. */
-  private async restart(ids: readonly string[]): Promise<void> {
-    for (const id of ids) {
-      const job = await this.producer.queue.getJob(id);
-      if (job && (await job.isFailed())) await job.remove();
+  /**
+   * A failed job stays in Redis for inspection; it must go before the run can be queued. A
+   * processor records its failure a moment before BullMQ moves the job to the failed set: a
+   * restart in that moment waits for the move, or the new job would be refused as a copy of
+   * the active one, and the run would stay queued with no job to run it.
+   */
+  private async restart(records: readonly RunRecord[]): Promise<void> {
+    for (const record of records) {
+      const job = await this.producer.queue.getJob(record.id);
+      if (!job) continue;
+      let state = await job.getState();
+      const deadline = Date.now() + FAILING_JOB_WAIT_MS;
+      while (record.status === 'failed' && state === 'active' && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        state = await job.getState();
+      }
+      if (state === 'failed') await job.remove();
     }
-    await this.store.runs.requeue(ids);
+    await this.store.runs.requeue(records.map((record) => record.id));
   }
 }
