@@ -22,7 +22,12 @@ interface Evaluation {
 }
 
 /** L(φ) of one truncation of two fresh quadratics, from θ₀ = 0 and zero LSTM states. */
-function evaluate(config: LstmConfig, phi: Float32Array, fixedGrads?: Float32Array[]): Evaluation {
+function evaluate(
+  config: LstmConfig,
+  phi: Float32Array,
+  fixedGrads?: Float32Array[],
+  unroll = UNROLL,
+): Evaluation {
   const instance = task.instance([11, 12], 'train');
   const rows = 2 * 4;
   const zeros = () => tf.zeros([rows, config.hiddenSize]) as tf.Tensor2D;
@@ -30,7 +35,7 @@ function evaluate(config: LstmConfig, phi: Float32Array, fixedGrads?: Float32Arr
     theta: instance.initialTheta(),
     state: { h0: zeros(), c0: zeros(), h1: zeros(), c1: zeros() },
   };
-  const batches = Array.from({ length: UNROLL }, () => instance.nextBatch());
+  const batches = Array.from({ length: unroll }, () => instance.nextBatch());
   const phiTensor = tf.tensor2d(phi, [1, phi.length]);
   const fixed = fixedGrads?.map((g) => tf.tensor2d(g, [2, 4]));
   const result = tidy(() =>
@@ -56,10 +61,11 @@ function centralDifference(
   direction: Float32Array,
   eps: number,
   fixedGrads?: Float32Array[],
+  unroll = UNROLL,
 ): number {
   const shifted = (sign: number) => phi.map((v, i) => v + sign * eps * direction[i]!);
-  const plus = evaluate(config, shifted(1), fixedGrads).metaLoss;
-  const minus = evaluate(config, shifted(-1), fixedGrads).metaLoss;
+  const plus = evaluate(config, shifted(1), fixedGrads, unroll).metaLoss;
+  const minus = evaluate(config, shifted(-1), fixedGrads, unroll).metaLoss;
   return (plus - minus) / (2 * eps);
 }
 
@@ -95,6 +101,65 @@ describe('meta-gradient', () => {
       });
     });
   }
+
+  // The backward pass keeps every other step's state counted from the last and recomputes the
+  // others: short truncations are where that bookkeeping has the fewest steps to go wrong in.
+  describe('on truncations of 1, 2 and 3 steps', () => {
+    const config: LstmConfig = { hiddenSize: 20, preprocess: false, outMul: 1 };
+    const random = Random.fromSeed(6);
+    const phi = packLstmWeights(initLstmWeights(1, 20, random));
+
+    it('is zero for one step, whose update L never sees', () => {
+      const before = tf.memory().numTensors;
+      const base = evaluate(config, phi, undefined, 1);
+      expect(base.grad.every((g) => g === 0)).toBe(true);
+      expect(tf.memory().numTensors).toBe(before);
+    });
+
+    for (const unroll of [2, 3]) {
+      it(`matches central differences over ${unroll} steps, and leaves no tensor`, () => {
+        const before = tf.memory().numTensors;
+        const base = evaluate(config, phi, undefined, unroll);
+        expect(tf.memory().numTensors).toBe(before);
+        const direction = new Float32Array(phi.length);
+        random.fillNormal(direction);
+        const analytic = directionalDerivative(base.grad, direction);
+        const numeric = centralDifference(config, phi, direction, 1e-3, base.grads, unroll);
+        expect(Math.abs(analytic)).toBeGreaterThan(0);
+        expect(Math.abs(numeric - analytic)).toBeLessThan(TOLERANCE * Math.abs(analytic));
+      });
+    }
+  });
+
+  describe('when the optimizee fails partway through a truncation', () => {
+    it('throws, and leaves no tensor of its own behind', () => {
+      const config: LstmConfig = { hiddenSize: 20, preprocess: false, outMul: 1 };
+      const phi = packLstmWeights(initLstmWeights(1, 20, Random.fromSeed(7)));
+      const instance = task.instance([11, 12], 'train');
+      const zeros = () => tf.zeros([8, config.hiddenSize]) as tf.Tensor2D;
+      const carry: Carry = {
+        theta: instance.initialTheta(),
+        state: { h0: zeros(), c0: zeros(), h1: zeros(), c1: zeros() },
+      };
+      const batches = Array.from({ length: UNROLL }, () => instance.nextBatch());
+      const phiTensor = tf.tensor2d(phi, [1, phi.length]);
+      let calls = 0;
+      const failing = Object.create(instance) as typeof instance;
+      failing.loss = (theta, batch) => {
+        calls += 1;
+        if (calls === 4) throw new Error('optimizee failed');
+        return instance.loss(theta, batch);
+      };
+
+      const before = tf.memory().numTensors;
+      expect(() => truncation(phiTensor, config, failing, carry, batches)).toThrow(
+        'optimizee failed',
+      );
+      expect(tf.memory().numTensors).toBe(before);
+      tf.dispose([phiTensor, carry as never]);
+      instance.dispose();
+    });
+  });
 
   describe('when gradient could flow through g_t', () => {
     it('would be caught: the derivative of L with g_t recomputed is far off ours', () => {

@@ -11,9 +11,10 @@
  *   ∂L/∂θ_t = g_t/P + ∂L/∂θ_{t+1},  ∂L/∂θ_U = 0,  hence  ∂L/∂(outMul·u_t) = (1/P) Σ_{s>t} g_s.
  * The optimizee's gradients, computed once per step for the forward pass, are all it
  * contributes: no backward pass runs through f. The backward pass runs through the LSTM alone,
- * one step at a time from the last, each step recomputed from the inputs and states saved by
- * the forward pass, so that memory holds one step's tape, not U of them (an MNIST truncation
- * of 20 steps on 15,910 coordinates would otherwise keep ~1.3 GB of activations).
+ * one step at a time from the last and one layer at a time within a step, each recomputed
+ * from the inputs and states the forward pass left, so that memory holds one layer's tape,
+ * not 2U of them (an MNIST truncation of 20 steps on 15,910 coordinates would otherwise keep
+ * ~1.3 GB of activations).
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -165,8 +166,9 @@ function disposable(start: Carry): (step: SavedStep) => tf.Tensor[] {
 
 /**
  * ∂L/∂φ [1, nφ] by one vector-Jacobian product per step, from t = U−2 down to 0 (u_{U−1} moves
- * only θ_U, which L does not see). Step t recomputes u_t and s_{t+1} from (g_t, s_t) and pulls
- * back ∂L/∂u_t, from the suffix sums of g, and ∂L/∂s_{t+1}, from step t + 1.
+ * only θ_U, which L does not see). Step t is pulled back at (g_t, s_t), with s_t saved or
+ * recomputed from step t − 1, from ∂L/∂u_t, the suffix sums of g, and ∂L/∂s_{t+1}, from
+ * step t + 1.
  */
 function backward(
   phi: tf.Tensor2D,
@@ -176,22 +178,30 @@ function backward(
   layout: CellLayout | undefined,
 ): tf.Tensor2D {
   const P = instance.problems;
-  let phiGrad: tf.Tensor2D = tf.zerosLike(phi);
-  let dState: LstmState | null = null;
-  // ∂L/∂(θ_{t+1} − θ_t) = (1/P) Σ_{s>t} g_s, built from the last step backwards.
-  let suffix: tf.Tensor2D = tf.zerosLike(saved[saved.length - 1]!.grad);
   const params = tidy(() =>
     lstmParams(tf.reshape(phi, [-1]) as tf.Tensor1D, config, instance.nCoords, layout),
   );
   const optimizer = lstmOptimizer(config, params);
+  let phiGrad: tf.Tensor2D | null = null;
+  let dState: LstmState | null = null;
+  // ∂L/∂(θ_{t+1} − θ_t) = (1/P) Σ_{s>t} g_s, built from the last step backwards.
+  let suffix: tf.Tensor2D | null = null;
   // s_{t+1} while step t is pulled back: its h0 is the lower layer's output at step t.
-  let after: { state: LstmState; recomputed: boolean } | null = null;
+  let nextState: LstmState | null = null;
+  // States recomputed here, not saved: this loop's to dispose.
+  const recomputed = new Set<LstmState>();
   try {
+    phiGrad = tf.zerosLike(phi);
+    suffix = tf.zerosLike(saved[saved.length - 1]!.grad);
     for (let t = saved.length - 1; t >= 0; t -= 1) {
       const step = saved[t]!;
-      const state = step.state ?? recomputedState(optimizer, saved[t - 1]!);
-      if (after) {
-        const vjp = stepVjp(phi, config, instance.nCoords, step, state, after.state.h0, {
+      let state = step.state;
+      if (state === null) {
+        state = recomputedState(optimizer, saved[t - 1]!);
+        recomputed.add(state);
+      }
+      if (nextState) {
+        const vjp = stepVjp(phi, config, instance.nCoords, step, state, nextState.h0, {
           dUpdate: suffix,
           dState,
           layout,
@@ -200,20 +210,20 @@ function backward(
         tf.dispose([phiGrad, vjp.phi, dState ?? []]);
         phiGrad = total;
         dState = vjp.state;
-        if (after.recomputed) dispose(after.state);
+        if (recomputed.delete(nextState)) dispose(nextState);
       }
-      after = { state, recomputed: state !== step.state };
-      const nextSuffix = tf.tidy(() => tf.add(suffix, tf.div(step.grad, P)) as tf.Tensor2D);
+      nextState = state;
+      const nextSuffix: tf.Tensor2D = tf.tidy(() => tf.add(suffix!, tf.div(step.grad, P)));
       suffix.dispose();
       suffix = nextSuffix;
     }
     return phiGrad;
   } catch (error) {
-    phiGrad.dispose();
+    phiGrad?.dispose();
     throw error;
   } finally {
-    tf.dispose([suffix, dState ?? []]);
-    if (after?.recomputed) dispose(after.state);
+    tf.dispose([suffix ?? [], dState ?? []]);
+    recomputed.forEach(dispose);
     dispose(params);
   }
 }
@@ -238,10 +248,16 @@ export interface StepCotangents {
  *
  * One layer at a time, so that memory holds one layer's tape, not both: the upper layer
  * first, at the lower layer's output, then the lower layer, pulled back from what reached its
- * output. Each tensor receives its gradients in the order a single
- * tape over the whole step would add them (the state terms last in the forward pass, so first
- * in the backward one), and each part of φ belongs to one layer, so the sums are the same bits
- * (test/step-vjp.test.ts holds it to a single tape). Exported for that test only.
+ * output. The result is the same bits as one tape over the whole step
+ * (test/step-vjp.test.ts holds it to one; exported for that test only), because:
+ * - TF.js adds a tensor's gradients in reverse order of its consumers, and here each tensor
+ *   has the consumers it has there, in the same order (the state terms last in the forward
+ *   pass, so first in the backward one);
+ * - what reaches the lower layer's output enters its pull-back multiplied by 1, which is exact;
+ * - each part of φ belongs to one layer, so each element of the sum of the two layers' ∂/∂φ
+ *   is x + 0, exact (but for −0 becoming +0);
+ * - `lowerH`, taken from the forward pass, is what the lower layer computes here again: the
+ *   kernels give the same numbers with a tape as without.
  */
 export function stepVjp(
   phi: tf.Tensor2D,
