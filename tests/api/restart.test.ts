@@ -29,6 +29,7 @@ describe('a failed run submitted again while its job is still failing', () => {
   let redis: Redis;
   let producer: RunProducer;
   let worker: Worker<unknown, never> | undefined;
+  let workerConnection: Redis | undefined;
 
   beforeAll(async () => {
     services = await testServices('restart');
@@ -38,6 +39,7 @@ describe('a failed run submitted again while its job is still failing', () => {
   });
   afterAll(async () => {
     await worker?.close(true);
+    await workerConnection?.quit();
     await producer?.close();
     await redis?.quit();
     await store?.close();
@@ -51,6 +53,7 @@ describe('a failed run submitted again while its job is still failing', () => {
     // A processor that records the failure, then takes a moment before it throws.
     let release: () => void = () => undefined;
     const released = new Promise<void>((resolve) => (release = resolve));
+    workerConnection = redis.duplicate();
     const failing = new Worker<unknown, never>(
       RUNS_QUEUE,
       async () => {
@@ -59,7 +62,7 @@ describe('a failed run submitted again while its job is still failing', () => {
         await released;
         throw new Error('broken');
       },
-      { connection: redis.duplicate(), prefix: services.queuePrefix },
+      { connection: workerConnection, prefix: services.queuePrefix },
     );
     worker = failing;
     await pollUntil(
@@ -71,7 +74,20 @@ describe('a failed run submitted again while its job is still failing', () => {
     await failing.pause(true);
     expect(await producer.queue.getJobState(run!.id)).toBe('active');
 
-    setTimeout(release, 300);
+    // The processor throws only once the restart has seen its job active.
+    const getJob = producer.queue.getJob.bind(producer.queue);
+    producer.queue.getJob = async (id: string) => {
+      const job = await getJob(id);
+      const getState = job?.getState.bind(job);
+      if (job && getState) {
+        job.getState = async () => {
+          const state = await getState();
+          if (state === 'active') release();
+          return state;
+        };
+      }
+      return job;
+    };
     await submissions.submit([run!]);
 
     expect(await producer.queue.getJobState(run!.id)).toBe('waiting');

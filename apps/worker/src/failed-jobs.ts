@@ -25,7 +25,8 @@ export interface Settling {
  * The records must not go on saying `running`: failed for good means failed, a retry to come means
  * queued. Only running records are touched, so this does nothing where the processor was
  * first, nor to a run resubmitted before this handler got its turn; and nothing at all once
- * a retry has put a new job in the failed one's place, whose run may be running already. A
+ * a resubmission (or a sweep's retry) has removed the failed job and added a new one under
+ * its id, whose run may be running already. A
  * learning-rate grid's runs are its members, whose events say so too (member-events.ts).
  */
 export async function settleFailedJob(

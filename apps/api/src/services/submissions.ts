@@ -5,6 +5,7 @@
  * BullMQ keeps one job per run id.
  */
 import type { PlannedRun } from '@metaopt/spec';
+import type { Job } from 'bullmq';
 import type { RunProducer } from '@metaopt/queue';
 import type { RunRecord, RunStatus, Store } from '@metaopt/store';
 
@@ -72,21 +73,37 @@ export class SubmissionService {
   /**
    * A failed job stays in Redis for inspection; it must go before the run can be queued. A
    * processor records its failure a moment before BullMQ moves the job to the failed set: a
-   * restart in that moment waits for the move, or the new job would be refused as a copy of
-   * the active one, and the run would stay queued with no job to run it.
+   * restart in that moment waits for the move (up to FAILING_JOB_WAIT_MS for all the runs of
+   * one submission), or the new job would be refused as a copy of the active one, and the run
+   * would stay queued with no job to run it. A job still active after the wait is left so, and
+   * that run with it: rare enough (the move takes milliseconds) to be a known limit.
    */
   private async restart(records: readonly RunRecord[]): Promise<void> {
+    const deadline = Date.now() + FAILING_JOB_WAIT_MS;
     for (const record of records) {
       const job = await this.producer.queue.getJob(record.id);
       if (!job) continue;
       let state = await job.getState();
-      const deadline = Date.now() + FAILING_JOB_WAIT_MS;
       while (record.status === 'failed' && state === 'active' && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 50));
         state = await job.getState();
       }
-      if (state === 'failed') await job.remove();
+      if (state === 'failed') await this.removeFailed(job);
     }
     await this.store.runs.requeue(records.map((record) => record.id));
+  }
+
+  /**
+   * Removes `job` if it is still the failed one under its id. A concurrent submission of the
+   * same run may have removed it and added a new job since, which must stay.
+   */
+  private async removeFailed(job: Job): Promise<void> {
+    const stillTheFailedOne = async () =>
+      (await this.producer.queue.getJob(job.id as string))?.timestamp === job.timestamp;
+    if (!(await stillTheFailedOne())) return;
+    await job.remove().catch(async (error: unknown) => {
+      // Removed by a concurrent submission first (perhaps replaced too): not an error.
+      if (await stillTheFailedOne()) throw error;
+    });
   }
 }
