@@ -93,4 +93,32 @@ describe('a failed run submitted again while its job is still failing', () => {
     expect(await producer.queue.getJobState(run!.id)).toBe('waiting');
     expect((await store.runs.get(run!.id))?.status).toBe('queued');
   });
+
+  it('queues a new job for a queued run whose job failed without its record knowing', async () => {
+    const [run] = planRun({ ...runSpec, steps: 6 }, NUMERICS_VERSION);
+    const submissions = new SubmissionService(store, producer);
+    await submissions.submit([run!]);
+
+    // This processor fails the job but leaves the record queued, as a lost clean-up would.
+    const connection = redis.duplicate();
+    const failing = new Worker(
+      RUNS_QUEUE,
+      async () => {
+        throw new Error('broken');
+      },
+      { connection, prefix: services.queuePrefix },
+    );
+    await pollUntil(
+      () => producer.queue.getJobState(run!.id),
+      (state) => state === 'failed',
+      { timeoutMs: 20_000, intervalMs: 20 },
+    );
+    await failing.close();
+    await connection.quit();
+    expect((await store.runs.get(run!.id))?.status).toBe('queued');
+
+    await submissions.submit([run!]);
+
+    expect(await producer.queue.getJobState(run!.id)).toBe('waiting');
+  });
 });

@@ -42,6 +42,8 @@ export class SubmissionService {
 
     const restart = runs.filter((run) => RESTARTABLE.has(records.get(run.id)?.status ?? ''));
     if (restart.length > 0) await this.restart(restart.map((run) => records.get(run.id)!));
+    const queued = runs.filter((run) => records.get(run.id)?.status === 'queued');
+    await this.dropFailedJobs(queued.map((run) => run.id));
 
     const settled = new Set(
       runs.filter((run) => SETTLED.has(records.get(run.id)?.status ?? '')).map((run) => run.id),
@@ -75,8 +77,8 @@ export class SubmissionService {
    * processor records its failure a moment before BullMQ moves the job to the failed set: a
    * restart in that moment waits for the move (up to FAILING_JOB_WAIT_MS for all the runs of
    * one submission), or the new job would be refused as a copy of the active one, and the run
-   * would stay queued with no job to run it. A job still active after the wait is left so, and
-   * that run with it: rare enough (the move takes milliseconds) to be a known limit.
+   * would stay queued with no job to run it. A job still active after the wait (the move takes
+   * milliseconds) leaves its run so until it is submitted again (see dropFailedJobs).
    */
   private async restart(records: readonly RunRecord[]): Promise<void> {
     const deadline = Date.now() + FAILING_JOB_WAIT_MS;
@@ -91,6 +93,19 @@ export class SubmissionService {
       if (state === 'failed') await this.removeFailed(job);
     }
     await this.store.runs.requeue(records.map((record) => record.id));
+  }
+
+  /**
+   * A queued run whose job sits in the failed set would never run: its record lost the news
+   * (a restart that outwaited FAILING_JOB_WAIT_MS, a clean-up that had not run yet), and the
+   * failed job would refuse the new one as a copy. Submitting it again removes that job.
+   */
+  private async dropFailedJobs(ids: readonly string[]): Promise<void> {
+    for (const id of ids) {
+      if ((await this.producer.queue.getJobState(id)) !== 'failed') continue;
+      const job = await this.producer.queue.getJob(id);
+      if (job) await this.removeFailed(job);
+    }
   }
 
   /**
