@@ -12,6 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
+import { Redis } from 'ioredis';
 import type { TestProject } from 'vitest/node';
 import { migrate } from '../../scripts/migrate.js';
 import { loadDotEnv } from '../../scripts/prisma.js';
@@ -107,8 +108,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const runId = randomBytes(4).toString('hex');
   const prefix = `metaopt_test_${runId}`;
   const templateUrl = withDatabase(postgres.url, `${prefix}_template`);
+  const queuePrefix = `mt-${runId}`;
   const teardown = async () => {
     await dropDatabases(postgres.url, prefix);
+    await dropKeys(redis.url, queuePrefix);
     await Promise.all([postgres.stop(), redis.stop()]);
   };
   let databaseUrl: string;
@@ -123,7 +126,24 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('databaseUrl', databaseUrl);
   project.provide('databaseTemplateUrl', templateUrl);
   project.provide('redisUrl', redis.url);
-  project.provide('queuePrefix', `mt-${runId}`);
+  project.provide('queuePrefix', queuePrefix);
 
   return teardown;
+}
+
+/**
+ * Every Redis key under this run's queue prefixes: the files that start an API in-process
+ * obliterate their queues, but not the ones that spawn one or use a queue of their own.
+ */
+async function dropKeys(redisUrl: string, queuePrefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    const stream = redis.scanStream({ match: `${queuePrefix}-*`, count: 500 });
+    for await (const keys of stream as AsyncIterable<string[]>) {
+      if (keys.length > 0) await redis.unlink(...keys);
+    }
+  } finally {
+    redis.disconnect();
+  }
 }
