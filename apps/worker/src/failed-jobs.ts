@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { type MemberEvents, failRuns, releaseRuns } from './member-events.js';
 
 /** BullMQ's reason for a job failed by its stalled-job check rather than by a processor. */
-export const STALLED_TOO_OFTEN = 'job stalled more than allowable limit';
+const STALLED_TOO_OFTEN = 'job stalled more than allowable limit';
 
 export interface Settling {
   readonly store: Store;
@@ -22,22 +22,19 @@ export interface Settling {
 }
 
 /**
- * The records must not go on saying `running`: failed for good means failed, a retry to come means
- * queued. Only running records are touched, so this does nothing where the processor was
- * first, nor to a run resubmitted before this handler got its turn; and nothing at all once
- * a resubmission (or a sweep's retry) has removed the failed job and added a new one under
- * its id, whose run may be running already. A
- * learning-rate grid's runs are its members, whose events say so too (member-events.ts).
+ * The records must not go on saying `running`: failed for good means failed, a retry to come
+ * means queued. Only running records are touched, so this does nothing where the processor
+ * was first, nor to a run resubmitted before this handler got its turn; and nothing at all
+ * once a resubmission (or a sweep's retry) has removed the failed job and added a new one
+ * under its id, whose run may be running already. A learning-rate grid's runs are its
+ * members, whose events say so too (member-events.ts).
  */
 export async function settleFailedJob(
   { store, queue, workerName, gridEvents, log }: Settling,
   job: Job<RunJobData, RunJobResult>,
   err: Error,
 ): Promise<void> {
-  const grid = job.name === GRID_JOB;
-  const runIds = grid
-    ? (job.data as unknown as GridJobData).runs.map((run) => run.runId)
-    : [job.id as string];
+  const runIds = runsOf(job);
   try {
     // BullMQ stamps each job with the time it was added; a new job under the id has another.
     const current = await queue.getJob(job.id as string);
@@ -45,23 +42,41 @@ export async function settleFailedJob(
       log.info({ jobId: job.id }, 'failed job replaced since; its runs left alone');
       return;
     }
+
     const failed = (await (current ?? job).getState()) === 'failed';
-    const code = err.message === STALLED_TOO_OFTEN ? 'RUN_STALLED' : 'RUN_FAILED';
-    const message =
-      code === 'RUN_STALLED'
-        ? 'The workers running this run stopped answering too many times.'
-        : err.message;
-    // Only runs its processor left running. A settled one was recorded by the processor; a
-    // queued one may be a resubmission made since, which this late news must not fail.
-    const running: string[] = [];
-    for (const runId of runIds) {
-      if ((await store.runs.get(runId))?.status === 'running') running.push(runId);
-    }
-    const events = grid && running.length > 0 ? gridEvents() : null;
+    const running = await stillRunning(store, runIds);
+    const events = job.name === GRID_JOB && running.length > 0 ? gridEvents() : null;
     await (failed
-      ? failRuns(store, events, running, { code, message }, job.attemptsMade)
+      ? failRuns(store, events, running, runErrorOf(err), job.attemptsMade)
       : releaseRuns(store, events, running, workerName, 'delayed'));
   } catch (error) {
     log.error({ runIds, err: error }, 'cannot record the failed job on its runs');
   }
+}
+
+function runsOf(job: Job<RunJobData, RunJobResult>): string[] {
+  return job.name === GRID_JOB
+    ? (job.data as unknown as GridJobData).runs.map((run) => run.runId)
+    : [job.id as string];
+}
+
+/**
+ * Only the runs its processor left running. A settled one was recorded by the processor; a
+ * queued one may be a resubmission made since, which this late news must not fail.
+ */
+async function stillRunning(store: Store, runIds: readonly string[]): Promise<string[]> {
+  const running: string[] = [];
+  for (const runId of runIds) {
+    if ((await store.runs.get(runId))?.status === 'running') running.push(runId);
+  }
+  return running;
+}
+
+function runErrorOf(err: Error): { code: string; message: string } {
+  return err.message === STALLED_TOO_OFTEN
+    ? {
+        code: 'RUN_STALLED',
+        message: 'The workers running this run stopped answering too many times.',
+      }
+    : { code: 'RUN_FAILED', message: err.message };
 }
