@@ -144,4 +144,31 @@ describe('cancellation', () => {
       await post(`/v1/sweeps/${submitted.id}/cancel`);
     });
   });
+
+  describe('when a comparison is cancelled while its learning-rate grid runs', () => {
+    it('stops the grid at its next progress write, and its runs stay cancelled', async () => {
+      // 1000 quadratics of dimension 100 for 10,000 steps at two rates: hours of work.
+      const comparison = {
+        name: 'cancel-grid',
+        task: { kind: 'quadratic', dim: 100 },
+        steps: 10_000,
+        nTests: 1000,
+        baselines: { optimizers: ['sgd'], lrs: [0.01, 0.001] },
+      };
+      const submitted = (await post('/v1/comparisons', comparison)).json();
+      const runIds: string[] = submitted.runs.map((run: { id: string }) => run.id);
+      expect(runIds).toHaveLength(2);
+      await Promise.all(runIds.map(runningWithProgress));
+
+      const response = await post(`/v1/sweeps/${submitted.id}/cancel`);
+      expect(response.statusCode).toBe(202);
+      const stopped = await waitForLine(
+        worker,
+        (line) => line.msg === 'learning-rate grid stopped: its runs were cancelled',
+        30_000,
+      );
+      expect(stopped.runs).toBe(2);
+      for (const id of runIds) await staysCancelled(id);
+    });
+  });
 });

@@ -143,6 +143,10 @@ export async function processGrid(
     const reporterSink = i === 0 ? withJob : sink;
     return new ProgressReporter(runId, reporterSink, ctx.store, ctx.config.progressIntervalMs);
   });
+  // Cancelling a comparison cancels every run of its grids: the batch then computes for
+  // nobody, and stops at its next progress write. A grid with some runs cancelled computes on
+  // for the others (the batch is one program), and the cancelled ones stay cancelled.
+  const everyRunCancelled = () => reporters.every((reporter) => reporter.recordLeftRunning);
   let outcomes: readonly RunOutcome[] | { kind: 'interrupted' };
   try {
     outcomes = await executeGrid(
@@ -151,11 +155,15 @@ export async function processGrid(
         progress: async (progress, force) => {
           await Promise.all(reporters.map((reporter) => reporter.report(progress, force)));
         },
-        stopRequested: () => signal?.aborted ?? false,
+        stopRequested: () => (signal?.aborted ?? false) || everyRunCancelled(),
       },
     );
   } catch (error) {
     throw await gridFailure(ctx, job, runIds, error, log, events);
+  }
+  if (!Array.isArray(outcomes) && !signal?.aborted && everyRunCancelled()) {
+    log.info({ runs: todo.length }, 'learning-rate grid stopped: its runs were cancelled');
+    return { runs: 0, status: 'cancelled' };
   }
 
   // 4. Store each run's outcome, or hand the job back if it was stopped.
