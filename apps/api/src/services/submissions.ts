@@ -101,8 +101,11 @@ export class SubmissionService {
    * failed job would refuse the new one as a copy. Submitting it again removes that job.
    */
   private async dropFailedJobs(ids: readonly string[]): Promise<void> {
-    for (const id of ids) {
-      if ((await this.producer.queue.getJobState(id)) !== 'failed') continue;
+    // Every queued run of a submission is asked about, a new one too: all at once, not one
+    // round trip after another, so that a large sweep's first submission stays quick.
+    const states = await Promise.all(ids.map((id) => this.producer.queue.getJobState(id)));
+    const failed = ids.filter((_, i) => states[i] === 'failed');
+    for (const id of failed) {
       const job = await this.producer.queue.getJob(id);
       if (job) await this.removeFailed(job);
     }
